@@ -31,7 +31,7 @@ import type { SoftBacking } from "./memory/backing.js";
 import { BackingRegistry, type CodeWriteListener } from "./memory/backing-registry.js";
 import { GuestMemory } from "./memory/guest-memory.js";
 import { PhysicalMemory } from "./memory/physical-memory.js";
-import { NotifierRegistry } from "./memory/notifier-registry.js";
+import { NotifierRegistry } from "./notifier-registry.js";
 import { SoftVcpu } from "./vcpu.js";
 
 export interface SoftVmOptions extends VmOptions {

@@ -16,9 +16,9 @@
  * Collisions follow ioeventfd: two notifiers on the same space, address and
  * size conflict unless both have a `data` and the values differ.
  */
-import type { Notifier, NotifierSpec } from "../../api.js";
-import { HvError } from "../../errors.js";
-import { hex, PHYSICAL_LIMIT } from "./map-validation.js";
+import type { Notifier, NotifierSpec } from "../api.js";
+import { HvError } from "../errors.js";
+import { hex, PHYSICAL_LIMIT } from "./memory/map-validation.js";
 
 interface Entry {
   readonly space: "port" | "mmio";
