@@ -1,6 +1,7 @@
 // Lint rules: typescript-eslint's recommended set, with `any` forbidden so
 // that public APIs stay typed (developers' brief: "no `any` in public APIs").
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -17,7 +18,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ["bin/**/*.js"],
-    languageOptions: { globals: { process: "readonly", console: "readonly" } }
+    files: ["bin/**/*.js", "scripts/**/*.mjs", "scripts/**/*.js"],
+    languageOptions: { globals: globals.node }
   }
 );
