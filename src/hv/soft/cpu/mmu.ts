@@ -1,0 +1,255 @@
+/**
+ * The page walker (Intel SDM vol. 3, ch. 4): 32-bit paging with 4 MiB PSE
+ * pages (and PSE-36), PAE paging with 2 MiB pages and execute-disable.
+ * Sets accessed and dirty bits in the guest's tables and raises #PF with
+ * the exact error code and CR2.
+ *
+ * Access rights (SDM vol. 3, 4.6): a user access needs U/S = 1 at every
+ * level; a write needs R/W = 1 at every level, except supervisor writes with
+ * CR0.WP = 0; an instruction fetch needs XD = 0 at every level (NXE only).
+ * A translation's permissions for all six (access, privilege) pairs are
+ * computed at once and cached in the TLB entry.
+ *
+ * Not modelled yet: SMEP/SMAP, protection keys, 4/5-level paging (long mode).
+ */
+import type { CpuAccess } from "./access.js";
+import {
+  CR0_WP,
+  CR4_PAE,
+  CR4_PGE,
+  CR4_PSE,
+  EFER_NXE,
+  PF_I,
+  PF_P,
+  PF_RSVD,
+  PF_U,
+  PF_W,
+  VEC_GP,
+} from "./constants.js";
+import { raiseFault, raisePF } from "./fault.js";
+import { physRead, physWrite } from "./phys.js";
+import {
+  ACCESS_EXEC,
+  ACCESS_WRITE,
+  TLB_P_DIRTY,
+  TLB_P_EXEC_SUP,
+  TLB_P_EXEC_USER,
+  TLB_P_GLOBAL,
+  TLB_P_READ_SUP,
+  TLB_P_READ_USER,
+  TLB_P_WRITE_SUP,
+  TLB_P_WRITE_USER,
+} from "./tlb-layout.js";
+
+/** MAXPHYADDR of this CPU model (CPUID 80000008h.EAX[7:0] must report the same). */
+export const MAX_PHYS_BITS = 36;
+
+/** Result of the last `walk`: [physical page number, TLB_P_* permissions, large page 0/1]. */
+export const walkResult = new Float64Array(3);
+
+const P = 0x1;
+const RW = 0x2;
+const US = 0x4;
+const A = 0x20;
+const D = 0x40;
+const PS = 0x80;
+const G = 0x100;
+const TWO32 = 0x100000000;
+/** PAE: bits 51..MAXPHYADDR of the high dword are reserved (bit 63 is XD). */
+const PAE_HIGH_RESERVED = ~((1 << (MAX_PHYS_BITS - 32)) - 1) & 0x7fffffff;
+const XD_HIGH = 0x80000000 | 0;
+/** PSE-36: PDE bits 20:13 hold physical bits 39:32; those above MAXPHYADDR are reserved. */
+const PSE36_RESERVED = (0xff << 13) & ~(((1 << (MAX_PHYS_BITS - 32)) - 1) << 13);
+
+/**
+ * Translates `lin` for `access` (ACCESS_READ/WRITE/EXEC) at user or
+ * supervisor privilege; writes the result to `walkResult` or raises #PF.
+ * With paging off the translation is the identity with every permission.
+ */
+export function walk(cpu: CpuAccess, lin: number, access: number, user: boolean): void {
+  if (!cpu.paging) {
+    walkResult[0] = lin >>> 12;
+    walkResult[1] = 0x7f; // every permission, dirty
+    walkResult[2] = 0;
+    return;
+  }
+  if ((cpu.cr4 & CR4_PAE) !== 0) walkPae(cpu, lin, access, user);
+  else walk32(cpu, lin, access, user);
+}
+
+/** #PF error code bits describing the access itself (SDM vol. 3, 4.7). */
+function accessBits(cpu: CpuAccess, access: number, user: boolean): number {
+  let code = 0;
+  if (access === ACCESS_WRITE) code |= PF_W;
+  if (user) code |= PF_U;
+  // I/D is reported only with PAE + NXE (or SMEP, not modelled).
+  if (access === ACCESS_EXEC && (cpu.cr4 & CR4_PAE) !== 0 && (cpu.efer & EFER_NXE) !== 0) {
+    code |= PF_I;
+  }
+  return code;
+}
+
+/**
+ * Checks the combined rights of a present translation against the access,
+ * then publishes the result. `rw`/`us` are the AND over all levels; `nx`
+ * is the OR of XD over all levels.
+ */
+function finish(
+  cpu: CpuAccess,
+  lin: number,
+  access: number,
+  user: boolean,
+  pfn: number,
+  rw: boolean,
+  us: boolean,
+  nx: boolean,
+  dirty: boolean,
+  global: boolean,
+  large: boolean,
+): void {
+  const wp = (cpu.cr0 & CR0_WP) !== 0;
+  let perm = TLB_P_READ_SUP;
+  if (rw || !wp) perm |= TLB_P_WRITE_SUP;
+  if (us) perm |= TLB_P_READ_USER;
+  if (us && rw) perm |= TLB_P_WRITE_USER;
+  if (!nx) perm |= TLB_P_EXEC_SUP;
+  if (!nx && us) perm |= TLB_P_EXEC_USER;
+  if (dirty) perm |= TLB_P_DIRTY;
+  if (global && (cpu.cr4 & CR4_PGE) !== 0) perm |= TLB_P_GLOBAL;
+  let need: number;
+  if (access === ACCESS_WRITE) need = user ? TLB_P_WRITE_USER : TLB_P_WRITE_SUP;
+  else if (access === ACCESS_EXEC) need = user ? TLB_P_EXEC_USER : TLB_P_EXEC_SUP;
+  else need = user ? TLB_P_READ_USER : TLB_P_READ_SUP;
+  if ((perm & need) === 0) raisePF(cpu, lin, PF_P | accessBits(cpu, access, user));
+  walkResult[0] = pfn;
+  walkResult[1] = perm;
+  walkResult[2] = large ? 1 : 0;
+}
+
+// ---- 32-bit paging (SDM vol. 3, 4.3) ----
+
+function walk32(cpu: CpuAccess, lin: number, access: number, user: boolean): void {
+  const write = access === ACCESS_WRITE;
+  const pdeAddr = ((cpu.cr3 & 0xfffff000) >>> 0) + ((lin >>> 22) << 2);
+  const pde = physRead(cpu, pdeAddr, 4);
+  if ((pde & P) === 0) raisePF(cpu, lin, accessBits(cpu, access, user));
+  if ((pde & PS) !== 0 && (cpu.cr4 & CR4_PSE) !== 0) {
+    // 4 MiB page; bits 20:13 are physical bits 39:32 (PSE-36), bit 21 reserved.
+    if ((pde & (PSE36_RESERVED | 0x200000)) !== 0) {
+      raisePF(cpu, lin, PF_P | PF_RSVD | accessBits(cpu, access, user));
+    }
+    const high = (pde >>> 13) & 0xff;
+    const pfn = high * 0x100000 + ((pde >>> 12) & 0xffc00) + ((lin >>> 12) & 0x3ff);
+    const rw = (pde & RW) !== 0;
+    const us = (pde & US) !== 0;
+    finish(
+      cpu,
+      lin,
+      access,
+      user,
+      pfn,
+      rw,
+      us,
+      false,
+      write || (pde & D) !== 0,
+      (pde & G) !== 0,
+      true,
+    );
+    setBits(cpu, pdeAddr, pde, A | (write ? D : 0));
+    return;
+  }
+  const pteAddr = ((pde & 0xfffff000) >>> 0) + (((lin >>> 12) & 0x3ff) << 2);
+  const pte = physRead(cpu, pteAddr, 4);
+  if ((pte & P) === 0) raisePF(cpu, lin, accessBits(cpu, access, user));
+  const rw = (pde & pte & RW) !== 0;
+  const us = (pde & pte & US) !== 0;
+  const pfn = pte >>> 12;
+  finish(
+    cpu,
+    lin,
+    access,
+    user,
+    pfn,
+    rw,
+    us,
+    false,
+    write || (pte & D) !== 0,
+    (pte & G) !== 0,
+    false,
+  );
+  setBits(cpu, pdeAddr, pde, A);
+  setBits(cpu, pteAddr, pte, A | (write ? D : 0));
+}
+
+/** Sets accessed/dirty bits in a paging-structure entry if they are not set yet. */
+function setBits(cpu: CpuAccess, addr: number, entry: number, bits: number): void {
+  if ((entry & bits) !== bits) physWrite(cpu, addr, 4, entry | bits);
+}
+
+// ---- PAE paging (SDM vol. 3, 4.4) ----
+
+/**
+ * Loads the four PDPTEs from CR3 (MOV CR3 / enabling PAE paging; SDM vol. 3,
+ * 4.4.1). Raises #GP(0) if a present PDPTE has reserved bits set.
+ */
+export function loadPdptes(cpu: CpuAccess, cr3: number): void {
+  const base = (cr3 & 0xffffffe0) >>> 0;
+  const lo = new Int32Array(4);
+  const hi = new Int32Array(4);
+  for (let k = 0; k < 4; k++) {
+    lo[k] = physRead(cpu, base + k * 8, 4);
+    hi[k] = physRead(cpu, base + k * 8 + 4, 4);
+    // Reserved: bits 2:1, 8:5, 63:MAXPHYADDR (SDM vol. 3, table 4-8).
+    if (
+      (lo[k] & P) !== 0 &&
+      ((lo[k] & 0x1e6) !== 0 || (hi[k] & (PAE_HIGH_RESERVED | XD_HIGH)) !== 0)
+    ) {
+      raiseFault(cpu, VEC_GP, true, 0);
+    }
+  }
+  cpu.pdpte.set([lo[0], hi[0], lo[1], hi[1], lo[2], hi[2], lo[3], hi[3]]);
+}
+
+function walkPae(cpu: CpuAccess, lin: number, access: number, user: boolean): void {
+  const write = access === ACCESS_WRITE;
+  const nxe = (cpu.efer & EFER_NXE) !== 0;
+  const highReserved = PAE_HIGH_RESERVED | (nxe ? 0 : XD_HIGH);
+  const slot = lin >>> 30;
+  const pdpteLo = cpu.pdpte[slot * 2];
+  const pdpteHi = cpu.pdpte[slot * 2 + 1];
+  if ((pdpteLo & P) === 0) raisePF(cpu, lin, accessBits(cpu, access, user));
+  const pdeAddr =
+    (pdpteHi & 0xf) * TWO32 + ((pdpteLo & 0xfffff000) >>> 0) + ((lin >>> 21) & 0x1ff) * 8;
+  const pde = physRead(cpu, pdeAddr, 4) | 0;
+  const pdeHi = physRead(cpu, pdeAddr + 4, 4) | 0;
+  if ((pde & P) === 0) raisePF(cpu, lin, accessBits(cpu, access, user));
+  if ((pdeHi & highReserved) !== 0)
+    raisePF(cpu, lin, PF_P | PF_RSVD | accessBits(cpu, access, user));
+  const pdeNx = nxe && (pdeHi & XD_HIGH) !== 0;
+  if ((pde & PS) !== 0) {
+    // 2 MiB page: bits 20:13 are reserved.
+    if ((pde & 0x1fe000) !== 0) raisePF(cpu, lin, PF_P | PF_RSVD | accessBits(cpu, access, user));
+    const pfn = (pdeHi & 0xfffff) * 0x100000 + ((pde >>> 12) & 0xffe00) + ((lin >>> 12) & 0x1ff);
+    finish(
+      cpu, lin, access, user, pfn, (pde & RW) !== 0, (pde & US) !== 0, pdeNx,
+      write || (pde & D) !== 0, (pde & G) !== 0, true,
+    ); // prettier-ignore
+    setBits(cpu, pdeAddr, pde, A | (write ? D : 0));
+    return;
+  }
+  const pteAddr =
+    (pdeHi & 0xfffff) * TWO32 + ((pde & 0xfffff000) >>> 0) + ((lin >>> 12) & 0x1ff) * 8;
+  const pte = physRead(cpu, pteAddr, 4) | 0;
+  const pteHi = physRead(cpu, pteAddr + 4, 4) | 0;
+  if ((pte & P) === 0) raisePF(cpu, lin, accessBits(cpu, access, user));
+  if ((pteHi & highReserved) !== 0)
+    raisePF(cpu, lin, PF_P | PF_RSVD | accessBits(cpu, access, user));
+  const nx = pdeNx || (nxe && (pteHi & XD_HIGH) !== 0);
+  const pfn = (pteHi & 0xfffff) * 0x100000 + (pte >>> 12);
+  finish(
+    cpu, lin, access, user, pfn, (pde & pte & RW) !== 0, (pde & pte & US) !== 0, nx,
+    write || (pte & D) !== 0, (pte & G) !== 0, false,
+  ); // prettier-ignore
+  setBits(cpu, pdeAddr, pde, A);
+  setBits(cpu, pteAddr, pte, A | (write ? D : 0));
+}

@@ -1,0 +1,222 @@
+/**
+ * Model-specific registers of the soft CPU (SDM vol. 4 for addresses and
+ * layouts; vol. 3 ch. 12 for MTRRs and PAT). `readMsr`/`writeMsr` serve both
+ * RDMSR/WRMSR and the register API; an unknown MSR or a value with reserved
+ * bits set is refused (the instruction turns that into #GP(0)).
+ */
+import { Msr } from "../../../registers.js";
+import type { Cpu } from "../cpu.js";
+import { EFER_NXE } from "../constants.js";
+import { writeEfer } from "../control.js";
+import { FEAT_EXT_NX } from "./cpuid.js";
+import {
+  APIC_BASE_BSP,
+  MISC_BTS_UNAVAILABLE,
+  MISC_FAST_STRINGS,
+  MISC_LIMIT_CPUID,
+  MISC_PEBS_UNAVAILABLE,
+  MISC_XD_DISABLE,
+  MTRR_VARIABLE_COUNT,
+} from "./sys-state.js";
+
+/** IA32_PLATFORM_ID (read-only platform bits; 0 here). */
+export const MSR_PLATFORM_ID = 0x17;
+/** IA32_BIOS_SIGN_ID: microcode revision (Linux writes 0 then reads it back). */
+export const MSR_BIOS_SIGN_ID = 0x8b;
+
+/** Physical address width reported for MTRR masks and APIC base (no CPUID 80000008h: 36). */
+const PHYS_BITS = 36n;
+/** Bits 12 .. PHYS_BITS-1: the page-frame field of MTRR base/mask and APIC_BASE. */
+const PHYS_PAGE_MASK = ((1n << PHYS_BITS) - 1n) & ~0xfffn;
+/** IA32_MTRRCAP: VCNT = 8, fixed ranges, write-combining (SDM vol. 3, 12.11.1). */
+const MTRRCAP = BigInt(MTRR_VARIABLE_COUNT) | (1n << 8n) | (1n << 10n);
+const MTRR_DEF_TYPE_FE = 1n << 10n;
+const MTRR_DEF_TYPE_E = 1n << 11n;
+const MTRR_MASK_VALID = 1n << 11n;
+/** IA32_MISC_ENABLE bits a guest may change (the others are fixed or reserved here). */
+const MISC_WRITABLE = MISC_FAST_STRINGS | (1n << 3n) | (1n << 16n) | MISC_LIMIT_CPUID;
+const MISC_READ_ONLY = MISC_BTS_UNAVAILABLE | MISC_PEBS_UNAVAILABLE;
+const FEATURE_CONTROL_LOCK = 1n;
+const APIC_BASE_WRITABLE = PHYS_PAGE_MASK | (1n << 11n);
+
+/** The fixed-range MTRR addresses in IA32_MTRR_FIX* order. */
+const FIXED_MTRRS: readonly number[] = [
+  Msr.MTRR_FIX64K_00000,
+  Msr.MTRR_FIX16K_80000,
+  Msr.MTRR_FIX16K_A0000,
+  ...Array.from({ length: 8 }, (_, i) => Msr.MTRR_FIX4K_C0000 + i),
+];
+
+/** Every MSR this model implements, in a stable order (the register catalog's). */
+export const MSR_LIST: readonly number[] = Object.freeze([
+  Msr.TSC,
+  MSR_PLATFORM_ID,
+  Msr.APIC_BASE,
+  Msr.FEATURE_CONTROL,
+  Msr.TSC_ADJUST,
+  MSR_BIOS_SIGN_ID,
+  Msr.MTRRCAP,
+  Msr.SYSENTER_CS,
+  Msr.SYSENTER_ESP,
+  Msr.SYSENTER_EIP,
+  Msr.MISC_ENABLE,
+  ...Array.from({ length: MTRR_VARIABLE_COUNT * 2 }, (_, i) => Msr.MTRR_PHYSBASE0 + i),
+  ...FIXED_MTRRS,
+  Msr.PAT,
+  Msr.MTRR_DEF_TYPE,
+  Msr.EFER,
+]);
+
+/** Memory types valid in MTRRs: UC, WC, WT, WP, WB (SDM vol. 3, table 12-8). */
+function isMtrrType(t: bigint): boolean {
+  return t === 0n || t === 1n || t === 4n || t === 5n || t === 6n;
+}
+
+/** Every byte of `v` is a valid MTRR type (fixed-range registers). */
+function allBytesMtrrTypes(v: bigint): boolean {
+  for (let i = 0n; i < 64n; i += 8n) if (!isMtrrType((v >> i) & 0xffn)) return false;
+  return true;
+}
+
+/** Every byte of `v` is a valid PAT type: MTRR types plus UC- (7). */
+function isValidPat(v: bigint): boolean {
+  for (let i = 0n; i < 64n; i += 8n) {
+    const t = (v >> i) & 0xffn;
+    if (!isMtrrType(t) && t !== 7n) return false;
+  }
+  return true;
+}
+
+/** EFER bits a guest may set: NXE when NX is advertised and not disabled by MISC_ENABLE. */
+function eferWritable(cpu: Cpu): number {
+  const nx = (cpu.sys.cpuid.extendedFeaturesEdx & FEAT_EXT_NX) !== 0;
+  return nx && (cpu.sys.miscEnable & MISC_XD_DISABLE) === 0n ? EFER_NXE : 0;
+}
+
+/** Reads MSR `index`, or undefined when the model has no such MSR. */
+export function readMsr(cpu: Cpu, index: number): bigint | undefined {
+  const s = cpu.sys;
+  switch (index >>> 0) {
+    case Msr.TSC:
+      return s.tsc.read(cpu.icount);
+    case MSR_PLATFORM_ID:
+      return 0n;
+    case Msr.APIC_BASE:
+      return s.apicBase;
+    case Msr.FEATURE_CONTROL:
+      return s.featureControl;
+    case Msr.TSC_ADJUST:
+      return s.tsc.adjust;
+    case MSR_BIOS_SIGN_ID:
+      return s.microcodeRevision << 32n;
+    case Msr.MTRRCAP:
+      return MTRRCAP;
+    case Msr.SYSENTER_CS:
+      return BigInt(s.sysenterCs);
+    case Msr.SYSENTER_ESP:
+      return BigInt(s.sysenterEsp >>> 0);
+    case Msr.SYSENTER_EIP:
+      return BigInt(s.sysenterEip >>> 0);
+    case Msr.MISC_ENABLE:
+      return s.miscEnable;
+    case Msr.PAT:
+      return s.pat;
+    case Msr.MTRR_DEF_TYPE:
+      return s.mtrrDefType;
+    case Msr.EFER:
+      return BigInt(cpu.efer >>> 0);
+  }
+  const variable = index - Msr.MTRR_PHYSBASE0;
+  if (variable >= 0 && variable < MTRR_VARIABLE_COUNT * 2) return s.mtrrVariable[variable];
+  const fixed = FIXED_MTRRS.indexOf(index);
+  if (fixed >= 0) return s.mtrrFixed[fixed];
+  return undefined;
+}
+
+/**
+ * Writes MSR `index`. `guest`: WRMSR (TSC and TSC_ADJUST move together,
+ * FEATURE_CONTROL stays locked, read-only MSRs refuse); otherwise the host
+ * restores state (each MSR is set exactly as given, SDM rules on values
+ * still apply). Returns false (and changes nothing) when the MSR does not
+ * exist or `value` is not valid for it.
+ */
+export function writeMsr(cpu: Cpu, index: number, value: bigint, guest: boolean): boolean {
+  const s = cpu.sys;
+  value = BigInt.asUintN(64, value);
+  switch (index >>> 0) {
+    case Msr.TSC:
+      if (guest) s.tsc.write(value, cpu.icount);
+      else s.tsc.set(value, cpu.icount);
+      return true;
+    case Msr.APIC_BASE: {
+      // x2APIC (bit 10) is not implemented; BSP is the platform's (the host may set it).
+      const allowed = APIC_BASE_WRITABLE | APIC_BASE_BSP;
+      if ((value & ~allowed) !== 0n) return false;
+      const bsp = guest ? s.apicBase & APIC_BASE_BSP : value & APIC_BASE_BSP;
+      s.apicBase = (value & APIC_BASE_WRITABLE) | bsp;
+      return true;
+    }
+    case Msr.FEATURE_CONTROL:
+      // Locked until reset; only the lock bit exists (no VMX, SMX or LMCE).
+      if (value > FEATURE_CONTROL_LOCK) return false;
+      if (guest && (s.featureControl & FEATURE_CONTROL_LOCK) !== 0n) return false;
+      s.featureControl = value;
+      return true;
+    case Msr.TSC_ADJUST:
+      if (guest) s.tsc.writeAdjust(value);
+      else s.tsc.adjust = value;
+      return true;
+    case MSR_BIOS_SIGN_ID:
+      // A guest write starts a revision query (no update is ever loaded); the host restores it.
+      if (!guest) s.microcodeRevision = value >> 32n;
+      return true;
+    case Msr.SYSENTER_CS:
+      if (value > 0xffffn) return false;
+      s.sysenterCs = Number(value);
+      return true;
+    case Msr.SYSENTER_ESP:
+    case Msr.SYSENTER_EIP:
+      // Without long mode the upper half must be zero (no canonical 64-bit addresses).
+      if (value > 0xffffffffn) return false;
+      if (index === Msr.SYSENTER_ESP) s.sysenterEsp = Number(value) | 0;
+      else s.sysenterEip = Number(value) | 0;
+      return true;
+    case Msr.MISC_ENABLE:
+      if ((value & ~(MISC_WRITABLE | MISC_READ_ONLY)) !== 0n) return false;
+      s.miscEnable = (value & MISC_WRITABLE) | MISC_READ_ONLY;
+      return true;
+    case Msr.PAT:
+      if (!isValidPat(value)) return false;
+      s.pat = value;
+      return true;
+    case Msr.MTRR_DEF_TYPE:
+      if ((value & ~(0xffn | MTRR_DEF_TYPE_FE | MTRR_DEF_TYPE_E)) !== 0n) return false;
+      if (!isMtrrType(value & 0xffn)) return false;
+      s.mtrrDefType = value;
+      return true;
+    case Msr.EFER:
+      // LMA/LME come with long mode; SCE needs SYSCALL, which Intel has only there.
+      if ((value & ~BigInt(eferWritable(cpu))) !== 0n) return false;
+      writeEfer(cpu, Number(value));
+      return true;
+    case MSR_PLATFORM_ID:
+    case Msr.MTRRCAP:
+      // Read-only: the host may only write back the value they have.
+      return !guest && value === readMsr(cpu, index);
+  }
+  const variable = index - Msr.MTRR_PHYSBASE0;
+  if (variable >= 0 && variable < MTRR_VARIABLE_COUNT * 2) {
+    const isMask = (variable & 1) === 1;
+    const allowed = isMask ? PHYS_PAGE_MASK | MTRR_MASK_VALID : PHYS_PAGE_MASK | 0xffn;
+    if ((value & ~allowed) !== 0n || (!isMask && !isMtrrType(value & 0xffn))) return false;
+    s.mtrrVariable[variable] = value;
+    return true;
+  }
+  const fixed = FIXED_MTRRS.indexOf(index);
+  if (fixed >= 0) {
+    if (!allBytesMtrrTypes(value)) return false;
+    s.mtrrFixed[fixed] = value;
+    return true;
+  }
+  return false;
+}
