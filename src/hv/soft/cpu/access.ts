@@ -21,6 +21,7 @@ import { TLB_MASK, TLB_SIZE, ACCESS_WRITE } from "./tlb-layout.js";
 import { readSlow, translate, writeSlow } from "./tlb.js";
 
 const EMPTY = new Uint8Array(0);
+const EMPTY32 = new Int32Array(0);
 
 export class CpuAccess extends CpuState {
   // ---- The TLB (see tlb-layout.ts) ----
@@ -36,6 +37,8 @@ export class CpuAccess extends CpuState {
   readonly tlbXTag = new Int32Array(TLB_SIZE).fill(-1);
   /** Host bytes of the page's backing (EMPTY for MMIO). */
   readonly tlbMem: Uint8Array[] = new Array<Uint8Array>(TLB_SIZE).fill(EMPTY);
+  /** Dword view of the same bytes, for aligned 32-bit accesses. */
+  readonly tlbMem32: Int32Array[] = new Array<Int32Array>(TLB_SIZE).fill(EMPTY32);
   /** Byte offset of the page inside `tlbMem[i]`. */
   readonly tlbOff = new Float64Array(TLB_SIZE);
   /** The backing's code-page bytes (EMPTY for MMIO) and the page's index in it. */
@@ -101,6 +104,7 @@ export class CpuAccess extends CpuState {
     const i = vpn & TLB_MASK;
     const o = lin & 0xfff;
     if (this.tlbRTag[i] === (vpn | this.userTag) && o <= 0xffc) {
+      if ((o & 3) === 0) return this.tlbMem32[i][(this.tlbOff[i] + o) / 4];
       const m = this.tlbMem[i];
       const p = this.tlbOff[i] + o;
       return m[p] | (m[p + 1] << 8) | (m[p + 2] << 16) | (m[p + 3] << 24);
@@ -147,6 +151,10 @@ export class CpuAccess extends CpuState {
       o <= 0xffc &&
       this.tlbCode[i][this.tlbPage[i]] === 0
     ) {
+      if ((o & 3) === 0) {
+        this.tlbMem32[i][(this.tlbOff[i] + o) / 4] = value;
+        return;
+      }
       const m = this.tlbMem[i];
       const p = this.tlbOff[i] + o;
       m[p] = value;

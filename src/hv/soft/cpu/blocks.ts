@@ -30,6 +30,13 @@ const PAGE = 4096;
 /** 2^32: keys are backingIndex * 2^32 + offset. */
 const BACKING_STRIDE = 0x100000000;
 
+/** Size of the direct-mapped front cache (a power of two). */
+const RECENT_SIZE = 8192;
+
+function recentSlot(offset: number): number {
+  return (offset ^ (offset >>> 13)) & (RECENT_SIZE - 1);
+}
+
 export class Block {
   /** The instructions, `count` of them. */
   readonly insns: Decoded[] = [];
@@ -52,6 +59,8 @@ export class BlockCache {
   /** Blocks per (backingIndex * 2^20 + page), for invalidation. */
   private readonly byPage = new Map<number, Block[]>();
   private readonly reader = new CodeReader();
+  /** Direct-mapped front cache of `byKey` (a hit costs no hashing). */
+  private readonly recent: (Block | null)[] = new Array<Block | null>(RECENT_SIZE).fill(null);
   /** Number of blocks built (statistics, tests). */
   built = 0;
   /** Number of blocks invalidated by code writes (statistics, tests). */
@@ -59,8 +68,16 @@ export class BlockCache {
 
   /** The cached block at (backing, offset) decoded with `code32`, or undefined. */
   find(backing: number, offset: number, code32: boolean): Block | undefined {
-    const block = this.byKey.get(backing * BACKING_STRIDE + offset);
-    return block !== undefined && block.code32 === code32 ? block : undefined;
+    const key = backing * BACKING_STRIDE + offset;
+    const slot = recentSlot(offset);
+    const recent = this.recent[slot];
+    if (recent !== null && recent.key === key && recent.code32 === code32 && recent.valid) {
+      return recent;
+    }
+    const block = this.byKey.get(key);
+    if (block === undefined || block.code32 !== code32) return undefined;
+    this.recent[slot] = block;
+    return block;
   }
 
   /**
@@ -104,6 +121,7 @@ export class BlockCache {
     const page = (offset - (offset % PAGE)) / PAGE;
     backingObj.codePages[page] = 1;
     this.byKey.set(key, block);
+    this.recent[recentSlot(offset)] = block;
     const pageKey = backing * 0x100000 + page;
     const list = this.byPage.get(pageKey);
     if (list === undefined) this.byPage.set(pageKey, [block]);
@@ -132,6 +150,7 @@ export class BlockCache {
     for (const list of this.byPage.values()) for (const b of list) b.valid = false;
     this.byKey.clear();
     this.byPage.clear();
+    this.recent.fill(null);
   }
 
   /** Number of cached blocks. */

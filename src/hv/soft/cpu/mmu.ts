@@ -89,10 +89,15 @@ function accessBits(cpu: CpuAccess, access: number, user: boolean): number {
   return code;
 }
 
+/** `rights` bits of `finish` beyond the x86 entry bits RW, US, D, G it reuses. */
+const NX = 0x1000;
+const LARGE = 0x2000;
+
 /**
  * Checks the combined rights of a present translation against the access,
- * then publishes the result. `rw`/`us` are the AND over all levels; `nx`
- * is the OR of XD over all levels.
+ * then publishes the result. `rights`: RW and US ANDed over all levels, D and
+ * G of the leaf entry (D counted as set when this access is a write, which
+ * sets it), NX if any level has XD, LARGE for a 4 MiB / 2 MiB page.
  */
 function finish(
   cpu: CpuAccess,
@@ -100,22 +105,19 @@ function finish(
   access: number,
   user: boolean,
   pfn: number,
-  rw: boolean,
-  us: boolean,
-  nx: boolean,
-  dirty: boolean,
-  global: boolean,
-  large: boolean,
+  rights: number,
 ): void {
-  const wp = (cpu.cr0 & CR0_WP) !== 0;
+  const rw = (rights & RW) !== 0;
+  const us = (rights & US) !== 0;
+  const nx = (rights & NX) !== 0;
   let perm = TLB_P_READ_SUP;
-  if (rw || !wp) perm |= TLB_P_WRITE_SUP;
+  if (rw || (cpu.cr0 & CR0_WP) === 0) perm |= TLB_P_WRITE_SUP;
   if (us) perm |= TLB_P_READ_USER;
   if (us && rw) perm |= TLB_P_WRITE_USER;
   if (!nx) perm |= TLB_P_EXEC_SUP;
   if (!nx && us) perm |= TLB_P_EXEC_USER;
-  if (dirty) perm |= TLB_P_DIRTY;
-  if (global && (cpu.cr4 & CR4_PGE) !== 0) perm |= TLB_P_GLOBAL;
+  if ((rights & D) !== 0 || access === ACCESS_WRITE) perm |= TLB_P_DIRTY;
+  if ((rights & G) !== 0 && (cpu.cr4 & CR4_PGE) !== 0) perm |= TLB_P_GLOBAL;
   let need: number;
   if (access === ACCESS_WRITE) need = user ? TLB_P_WRITE_USER : TLB_P_WRITE_SUP;
   else if (access === ACCESS_EXEC) need = user ? TLB_P_EXEC_USER : TLB_P_EXEC_SUP;
@@ -123,7 +125,7 @@ function finish(
   if ((perm & need) === 0) raisePF(cpu, lin, PF_P | accessBits(cpu, access, user));
   walkResult[0] = pfn;
   walkResult[1] = perm;
-  walkResult[2] = large ? 1 : 0;
+  walkResult[2] = (rights & LARGE) !== 0 ? 1 : 0;
 }
 
 // ---- 32-bit paging (SDM vol. 3, 4.3) ----
@@ -140,43 +142,15 @@ function walk32(cpu: CpuAccess, lin: number, access: number, user: boolean): voi
     }
     const high = (pde >>> 13) & 0xff;
     const pfn = high * 0x100000 + ((pde >>> 12) & 0xffc00) + ((lin >>> 12) & 0x3ff);
-    const rw = (pde & RW) !== 0;
-    const us = (pde & US) !== 0;
-    finish(
-      cpu,
-      lin,
-      access,
-      user,
-      pfn,
-      rw,
-      us,
-      false,
-      write || (pde & D) !== 0,
-      (pde & G) !== 0,
-      true,
-    );
+    finish(cpu, lin, access, user, pfn, (pde & (RW | US | D | G)) | LARGE);
     setBits(cpu, pdeAddr, pde, A | (write ? D : 0));
     return;
   }
   const pteAddr = ((pde & 0xfffff000) >>> 0) + (((lin >>> 12) & 0x3ff) << 2);
   const pte = physRead(cpu, pteAddr, 4);
   if ((pte & P) === 0) raisePF(cpu, lin, accessBits(cpu, access, user));
-  const rw = (pde & pte & RW) !== 0;
-  const us = (pde & pte & US) !== 0;
   const pfn = pte >>> 12;
-  finish(
-    cpu,
-    lin,
-    access,
-    user,
-    pfn,
-    rw,
-    us,
-    false,
-    write || (pte & D) !== 0,
-    (pte & G) !== 0,
-    false,
-  );
+  finish(cpu, lin, access, user, pfn, (pde & pte & (RW | US)) | (pte & (D | G)));
   setBits(cpu, pdeAddr, pde, A);
   setBits(cpu, pteAddr, pte, A | (write ? D : 0));
 }
@@ -194,21 +168,20 @@ function setBits(cpu: CpuAccess, addr: number, entry: number, bits: number): voi
  */
 export function loadPdptes(cpu: CpuAccess, cr3: number): void {
   const base = (cr3 & 0xffffffe0) >>> 0;
-  const lo = new Int32Array(4);
-  const hi = new Int32Array(4);
+  const loaded = pdpteScratch;
   for (let k = 0; k < 4; k++) {
-    lo[k] = physRead(cpu, base + k * 8, 4);
-    hi[k] = physRead(cpu, base + k * 8 + 4, 4);
+    const lo = physRead(cpu, base + k * 8, 4) | 0;
+    const hi = physRead(cpu, base + k * 8 + 4, 4) | 0;
     // Reserved: bits 2:1, 8:5, 63:MAXPHYADDR (SDM vol. 3, table 4-8).
-    if (
-      (lo[k] & P) !== 0 &&
-      ((lo[k] & 0x1e6) !== 0 || (hi[k] & (PAE_HIGH_RESERVED | XD_HIGH)) !== 0)
-    ) {
+    if ((lo & P) !== 0 && ((lo & 0x1e6) !== 0 || (hi & (PAE_HIGH_RESERVED | XD_HIGH)) !== 0)) {
       raiseFault(cpu, VEC_GP, true, 0);
     }
+    loaded[k * 2] = lo;
+    loaded[k * 2 + 1] = hi;
   }
-  cpu.pdpte.set([lo[0], hi[0], lo[1], hi[1], lo[2], hi[2], lo[3], hi[3]]);
+  cpu.pdpte.set(loaded);
 }
+const pdpteScratch = new Int32Array(8);
 
 function walkPae(cpu: CpuAccess, lin: number, access: number, user: boolean): void {
   const write = access === ACCESS_WRITE;
@@ -230,10 +203,7 @@ function walkPae(cpu: CpuAccess, lin: number, access: number, user: boolean): vo
     // 2 MiB page: bits 20:13 are reserved.
     if ((pde & 0x1fe000) !== 0) raisePF(cpu, lin, PF_P | PF_RSVD | accessBits(cpu, access, user));
     const pfn = (pdeHi & 0xfffff) * 0x100000 + ((pde >>> 12) & 0xffe00) + ((lin >>> 12) & 0x1ff);
-    finish(
-      cpu, lin, access, user, pfn, (pde & RW) !== 0, (pde & US) !== 0, pdeNx,
-      write || (pde & D) !== 0, (pde & G) !== 0, true,
-    ); // prettier-ignore
+    finish(cpu, lin, access, user, pfn, (pde & (RW | US | D | G)) | LARGE | (pdeNx ? NX : 0));
     setBits(cpu, pdeAddr, pde, A | (write ? D : 0));
     return;
   }
@@ -246,10 +216,8 @@ function walkPae(cpu: CpuAccess, lin: number, access: number, user: boolean): vo
     raisePF(cpu, lin, PF_P | PF_RSVD | accessBits(cpu, access, user));
   const nx = pdeNx || (nxe && (pteHi & XD_HIGH) !== 0);
   const pfn = (pteHi & 0xfffff) * 0x100000 + (pte >>> 12);
-  finish(
-    cpu, lin, access, user, pfn, (pde & pte & RW) !== 0, (pde & pte & US) !== 0, nx,
-    write || (pte & D) !== 0, (pte & G) !== 0, false,
-  ); // prettier-ignore
+  const rights = (pde & pte & (RW | US)) | (pte & (D | G)) | (nx ? NX : 0);
+  finish(cpu, lin, access, user, pfn, rights);
   setBits(cpu, pdeAddr, pde, A);
   setBits(cpu, pteAddr, pte, A | (write ? D : 0));
 }

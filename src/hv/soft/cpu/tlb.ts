@@ -25,6 +25,22 @@ import {
 } from "./tlb-layout.js";
 
 const EMPTY = new Uint8Array(0);
+const EMPTY32 = new Int32Array(0);
+/** Dword views of backings, made once per backing (aligned 32-bit fast path). */
+const dwordViews = new WeakMap<Uint8Array, Int32Array>();
+
+/** The Int32Array over the same bytes (backings are page-aligned, so always possible). */
+function dwordView(bytes: Uint8Array): Int32Array {
+  let view = dwordViews.get(bytes);
+  if (view === undefined) {
+    if (bytes.byteOffset % 4 !== 0 || bytes.length % 4 !== 0) {
+      throw new Error("soft CPU: guest memory backing is not dword-aligned");
+    }
+    view = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    dwordViews.set(bytes, view);
+  }
+  return view;
+}
 const PAGE = 4096;
 
 /** Permission bits an access needs (writes also need the dirty bit already set). */
@@ -76,6 +92,7 @@ function fill(cpu: CpuAccess, i: number, vpn: number, pfn: number, perm: number)
   if (entry === 0) {
     cpu.tlbBacking[i] = -1;
     cpu.tlbMem[i] = EMPTY;
+    cpu.tlbMem32[i] = EMPTY32;
     cpu.tlbCode[i] = EMPTY;
     cpu.tlbOff[i] = 0;
     cpu.tlbPage[i] = 0;
@@ -87,6 +104,7 @@ function fill(cpu: CpuAccess, i: number, vpn: number, pfn: number, perm: number)
   const offset = entry - (entry & 0xfff);
   cpu.tlbBacking[i] = index;
   cpu.tlbMem[i] = backing.bytes;
+  cpu.tlbMem32[i] = dwordView(backing.bytes);
   cpu.tlbCode[i] = backing.codePages;
   cpu.tlbOff[i] = offset;
   cpu.tlbPage[i] = offset / PAGE;

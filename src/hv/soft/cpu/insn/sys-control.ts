@@ -11,8 +11,14 @@ import { raiseFault, raiseGP, raiseUD } from "../fault.js";
 import { defineGroup0F, defineOp0F } from "../ops.js";
 import { ACCESS_READ } from "../tlb-layout.js";
 import { translate } from "../tlb.js";
-import { cr4AllowedBits, DR6_BD, DR7_GD, dr6Value, dr7Value } from "../system/control-checks.js";
-import { requireCpl0 } from "./sys-tables.js";
+import {
+  cr4AllowedBits,
+  DR6_BD,
+  DR7_GD,
+  dr6Value,
+  dr7Value,
+  requireCpl0,
+} from "../system/control-checks.js";
 import "../system/install.js";
 
 /** CR0, CR2, CR3, CR4 exist outside long mode; CR1, CR5-CR7 and CR8 are #UD. */

@@ -9,9 +9,9 @@ import type { Cpu } from "../cpu.js";
 import { raiseGP } from "../fault.js";
 import { defineOp0F } from "../ops.js";
 import { EXTENDED_LEAF, FEAT_APIC, FEAT_EXT_NX, HYPERVISOR_LEAF } from "../system/cpuid.js";
+import { requireCpl0 } from "../system/control-checks.js";
 import { readMsr, writeMsr } from "../system/msr.js";
 import { APIC_BASE_ENABLE, MISC_LIMIT_CPUID, MISC_XD_DISABLE } from "../system/sys-state.js";
-import { requireCpl0 } from "./sys-tables.js";
 import "../system/install.js";
 
 /** Stores a 64-bit value in EDX:EAX. */
@@ -48,7 +48,8 @@ defineOp0F(0x31, {}, (cpu) => {
 defineOp0F(0x33, {}, (cpu) => raiseGP(cpu, 0));
 
 /**
- * CPUID, with the bits that follow the CPU's state: APIC disappears when
+ * CPUID, with the bits that follow the CPU's state: the initial APIC ID is
+ * the vCPU index unless the model sets one, APIC disappears when
  * IA32_APIC_BASE.EN is clear, NX when IA32_MISC_ENABLE.XD_DISABLE is set,
  * and IA32_MISC_ENABLE.LIMIT_CPUID caps the basic leaves at 2 (SDM vol. 4,
  * IA32_MISC_ENABLE; vol. 2, CPUID).
@@ -61,7 +62,11 @@ defineOp0F(0xa2, {}, (cpu) => {
   const out = s.cpuidOut;
   s.cpuid.query(leaf, cpu.r32[ECX << 1] >>> 0, out);
   if (leaf === 0 && limited) out[0] = Math.min(out[0], 2);
-  if (leaf === 1 && (s.apicBase & APIC_BASE_ENABLE) === 0n) out[3] &= ~FEAT_APIC;
+  if (leaf === 1) {
+    if ((s.apicBase & APIC_BASE_ENABLE) === 0n) out[3] &= ~FEAT_APIC;
+    if (s.cpuid.config.apicId === null)
+      out[1] = (out[1] & 0xffffff) | ((cpu.vcpuIndex & 0xff) << 24);
+  }
   if (leaf === EXTENDED_LEAF + 1 && (s.miscEnable & MISC_XD_DISABLE) !== 0n) {
     out[3] &= ~FEAT_EXT_NX;
   }

@@ -6,16 +6,12 @@
 import { CR0_PE, SEG_LDTR, SEG_TR, ZF } from "../constants.js";
 import type { Cpu } from "../cpu.js";
 import type { Decoded } from "../decoded.js";
-import { raiseGP, raiseUD } from "../fault.js";
+import { raiseUD } from "../fault.js";
 import { setFlagsDirect } from "../flags.js";
 import { defineGroup0F, defineOp, defineOp0F } from "../ops.js";
+import { requireCpl0 } from "../system/control-checks.js";
 import { accessRights, loadLdt, loadTr, segmentLimit, verifySegment } from "../system/tables.js";
 import "../system/install.js";
-
-/** Privileged instructions: #GP(0) unless CPL 0 (real mode is CPL 0; vm86 is CPL 3). */
-export function requireCpl0(cpu: Cpu): void {
-  if (cpu.protectedMode && cpu.cpl !== 0) raiseGP(cpu, 0);
-}
 
 /** 0F 00 and ARPL/LAR/LSL exist only in protected mode (#UD in real mode and vm86). */
 function requireProtectedMode(cpu: Cpu): void {

@@ -1,8 +1,8 @@
 /**
- * What the CPU model lets a guest put in CR4 and the debug registers: CR4
- * bits follow the CPUID features (a bit whose feature is not advertised is
- * reserved and setting it raises #GP(0), SDM vol. 3, 2.5), and DR6/DR7
- * have fixed bits (SDM vol. 3, 18.2.3-18.2.4).
+ * Checks shared by the system instructions: the CPL-0 rule, the CR4 bits
+ * the model allows (they follow the CPUID features: a bit whose feature is
+ * not advertised is reserved, and setting it raises #GP(0), SDM vol. 3,
+ * 2.5), and the fixed bits of DR6/DR7 (SDM vol. 3, 18.2.3-18.2.4).
  */
 import type { Cpu } from "../cpu.js";
 import {
@@ -16,7 +16,13 @@ import {
   DR6_FIXED1,
   DR7_FIXED1,
 } from "../constants.js";
+import { raiseGP } from "../fault.js";
 import { FEAT_DE, FEAT_FXSR, FEAT_PAE, FEAT_PGE, FEAT_PSE, FEAT_TSC } from "./cpuid.js";
+
+/** Privileged instructions: #GP(0) unless CPL 0 (real mode is CPL 0; vm86 is CPL 3). */
+export function requireCpl0(cpu: Cpu): void {
+  if (cpu.protectedMode && cpu.cpl !== 0) raiseGP(cpu, 0);
+}
 
 /** CR4 bits a MOV to CR4 may set on this model (VME, PVI, MCE and the SSE bits are absent). */
 export function cr4AllowedBits(cpu: Cpu): number {

@@ -52,8 +52,11 @@ export interface CpuidConfig {
   readonly stepping: number;
   /** Advertise the local APIC (CPUID.1:EDX.APIC). Only once the APIC exists. */
   readonly apic: boolean;
-  /** Initial APIC ID (CPUID.1:EBX[31:24]); the vCPU index. */
-  readonly apicId: number;
+  /**
+   * Initial APIC ID (CPUID.1:EBX[31:24]); null (the default) = the vCPU
+   * index, filled in when the CPUID instruction runs.
+   */
+  readonly apicId: number | null;
   /** Advertise NX (the MMU honours the PAE XD bit when EFER.NXE = 1). */
   readonly nx: boolean;
   /** Set CPUID.1:ECX bit 31 and define the hypervisor leaf 0x40000000. */
@@ -70,7 +73,7 @@ export const defaultCpuidConfig: CpuidConfig = Object.freeze({
   // Family 6, model 15, stepping 1: the signature reset.ts leaves in EDX (6F1h).
   stepping: 1,
   apic: false,
-  apicId: 0,
+  apicId: null,
   nx: true,
   hypervisorBit: true,
   brand: "tsvm soft x86 CPU",
@@ -103,8 +106,9 @@ function checkConfig(c: CpuidConfig): void {
   if (!int(c.stepping, 0xf)) {
     throw new HvError("invalid-argument", `CPUID stepping ${c.stepping} > 15`);
   }
-  if (!int(c.apicId, 0xff)) throw new HvError("invalid-argument", `APIC ID ${c.apicId} > 255`);
-  // eslint-disable-next-line no-control-regex
+  if (c.apicId !== null && !int(c.apicId, 0xff)) {
+    throw new HvError("invalid-argument", `APIC ID ${c.apicId} is not 0-255`);
+  }
   if (c.brand.length > 47 || !/^[\x20-\x7e]*$/.test(c.brand)) {
     throw new HvError("invalid-argument", "CPUID brand must be at most 47 printable ASCII chars");
   }
@@ -149,11 +153,10 @@ export class CpuidModel {
 
   #build(c: CpuidConfig): void {
     this.#set(0, 0, MAX_BASIC_LEAF, dwordOf(VENDOR, 0), dwordOf(VENDOR, 8), dwordOf(VENDOR, 4));
-    let edx =
-      FEAT_FPU | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_CX8 | FEAT_SEP;
+    let edx = FEAT_FPU | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_CX8 | FEAT_SEP;
     edx |= FEAT_MTRR | FEAT_PGE | FEAT_CMOV | FEAT_PAT | FEAT_CLFSH | FEAT_MMX | FEAT_FXSR;
     if (c.apic) edx |= FEAT_APIC;
-    const ebx = (CLFLUSH_LINE_QWORDS << 8) | (1 << 16) | (c.apicId << 24);
+    const ebx = (CLFLUSH_LINE_QWORDS << 8) | (1 << 16) | ((c.apicId ?? 0) << 24);
     const ecx = c.hypervisorBit ? FEAT_ECX_HYPERVISOR : 0;
     this.#set(1, 0, versionInfo(c), ebx >>> 0, ecx >>> 0, edx >>> 0);
     // Leaf 2: AL = 1 (one CPUID(2) call needed), every descriptor byte null.
@@ -197,7 +200,10 @@ export class CpuidModel {
     const inExtended = leaf >= EXTENDED_LEAF;
     const inHypervisor = leaf >= HYPERVISOR_LEAF && leaf < HYPERVISOR_LEAF + 0x100;
     let max = inExtended ? this.#max(EXTENDED_LEAF) : maxBasic;
-    if (inHypervisor) max = this.#table.has(cpuidNumber(HYPERVISOR_LEAF, 0)) ? this.#max(HYPERVISOR_LEAF) : maxBasic;
+    if (inHypervisor)
+      max = this.#table.has(cpuidNumber(HYPERVISOR_LEAF, 0))
+        ? this.#max(HYPERVISOR_LEAF)
+        : maxBasic;
     if (leaf > max) leaf = maxBasic;
     const sub = this.#indexed.has(leaf) ? subleaf >>> 0 : 0;
     const entry = sub <= 0xff ? this.#table.get(cpuidNumber(leaf, sub)) : undefined;

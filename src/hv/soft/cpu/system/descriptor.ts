@@ -8,7 +8,15 @@
  * SDM vol. 3, 4.6.1) and through the TLB, so they may raise #PF.
  */
 import type { Cpu } from "../cpu.js";
-import { ATTR_CODE, ATTR_DC, ATTR_DB, ATTR_PRESENT, ATTR_RW, ATTR_S, SEG_LDTR } from "../constants.js";
+import {
+  ATTR_CODE,
+  ATTR_DC,
+  ATTR_DB,
+  ATTR_PRESENT,
+  ATTR_RW,
+  ATTR_S,
+  SEG_LDTR,
+} from "../constants.js";
 
 // ---- System descriptor types (S = 0; SDM vol. 3, table 3-2) ----
 export const TYPE_TSS16_AVAILABLE = 1;

@@ -10,7 +10,21 @@
  * can apply the double-fault rules.
  */
 import type { Cpu } from "../cpu.js";
-import { ESP, IF, NT, RF, SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, TF, VM } from "../constants.js";
+import {
+  ESP,
+  IF,
+  NT,
+  RF,
+  SEG_CS,
+  SEG_DS,
+  SEG_ES,
+  SEG_FS,
+  SEG_GS,
+  SEG_SS,
+  TF,
+  VEC_TS,
+  VM,
+} from "../constants.js";
 import { raiseGP, raiseNP } from "../fault.js";
 import {
   EVENT_EXCEPTION,
@@ -35,7 +49,6 @@ import {
 import { checkStackSegment, selectorError } from "./segments.js";
 import { readInnerStack } from "./tss.js";
 import { isBusyTss, isTss, SWITCH_INT, taskSwitch } from "./task-switch.js";
-import { VEC_TS } from "../constants.js";
 
 /** The segment registers an exit from vm86 saves and nulls (SDM vol. 3, 20.3.1.1). */
 const VM86_DATA_SEGMENTS: readonly number[] = [SEG_GS, SEG_FS, SEG_DS, SEG_ES];

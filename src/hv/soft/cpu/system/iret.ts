@@ -36,7 +36,12 @@ import {
   ZF,
 } from "../constants.js";
 import { raiseFault, raiseGP, raiseNP } from "../fault.js";
-import { fetchDescriptor, fetchGdtDescriptor, loadFromDescriptor, markAccessed } from "./descriptor.js";
+import {
+  fetchDescriptor,
+  fetchGdtDescriptor,
+  loadFromDescriptor,
+  markAccessed,
+} from "./descriptor.js";
 import { checkStackSegment, nullInaccessibleDataSegments } from "./segments.js";
 import { isBusyTss, SWITCH_IRET, taskSwitch } from "./task-switch.js";
 

@@ -102,7 +102,7 @@ export function readMsr(cpu: Cpu, index: number): bigint | undefined {
     case MSR_PLATFORM_ID:
       return 0n;
     case Msr.APIC_BASE:
-      return s.apicBase;
+      return cpu.vcpuIndex === 0 ? s.apicBase | APIC_BASE_BSP : s.apicBase;
     case Msr.FEATURE_CONTROL:
       return s.featureControl;
     case Msr.TSC_ADJUST:
@@ -148,14 +148,11 @@ export function writeMsr(cpu: Cpu, index: number, value: bigint, guest: boolean)
       if (guest) s.tsc.write(value, cpu.icount);
       else s.tsc.set(value, cpu.icount);
       return true;
-    case Msr.APIC_BASE: {
-      // x2APIC (bit 10) is not implemented; BSP is the platform's (the host may set it).
-      const allowed = APIC_BASE_WRITABLE | APIC_BASE_BSP;
-      if ((value & ~allowed) !== 0n) return false;
-      const bsp = guest ? s.apicBase & APIC_BASE_BSP : value & APIC_BASE_BSP;
-      s.apicBase = (value & APIC_BASE_WRITABLE) | bsp;
+    case Msr.APIC_BASE:
+      // x2APIC (bit 10) is not implemented; BSP is read-only (vCPU 0 is the bootstrap processor).
+      if ((value & ~(APIC_BASE_WRITABLE | APIC_BASE_BSP)) !== 0n) return false;
+      s.apicBase = value & APIC_BASE_WRITABLE;
       return true;
-    }
     case Msr.FEATURE_CONTROL:
       // Locked until reset; only the lock bit exists (no VMX, SMX or LMCE).
       if (value > FEATURE_CONTROL_LOCK) return false;

@@ -8,7 +8,13 @@
 import type { Cpu } from "../cpu.js";
 import { SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, VEC_GP, VEC_NP, VEC_SS } from "../constants.js";
 import { raiseFault } from "../fault.js";
-import { type Descriptor, fetchDescriptor, loadFromDescriptor, loadNull, markAccessed } from "./descriptor.js";
+import {
+  type Descriptor,
+  fetchDescriptor,
+  loadFromDescriptor,
+  loadNull,
+  markAccessed,
+} from "./descriptor.js";
 
 /** An error code naming a selector (bits 1-0 replaced by EXT; SDM vol. 3, 6.13). */
 export function selectorError(selector: number, ext: number): number {

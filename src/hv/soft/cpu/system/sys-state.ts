@@ -17,7 +17,7 @@ export const MTRR_VARIABLE_COUNT = 8;
 export const MTRR_FIXED_COUNT = 11;
 /** Power-on PAT: WB, WT, UC-, UC repeated (SDM vol. 3, table 13-12). */
 export const PAT_DEFAULT = 0x0007040600070406n;
-/** IA32_APIC_BASE at reset: 0xFEE00000, enabled (BSP bit added for vCPU 0). */
+/** IA32_APIC_BASE at reset: 0xFEE00000, enabled (the BSP bit is added on reads by vCPU 0). */
 export const APIC_BASE_DEFAULT = 0xfee00800n;
 export const APIC_BASE_BSP = 0x100n;
 export const APIC_BASE_ENABLE = 0x800n;
@@ -74,6 +74,7 @@ export class SystemState {
   /** PHYSBASEn at [2n], PHYSMASKn at [2n + 1]. */
   readonly mtrrVariable = new BigUint64Array(MTRR_VARIABLE_COUNT * 2);
 
+  /** IA32_APIC_BASE without the BSP bit (that one follows the vCPU index: msr.ts). */
   apicBase = APIC_BASE_DEFAULT;
   miscEnable = MISC_FAST_STRINGS | MISC_BTS_UNAVAILABLE | MISC_PEBS_UNAVAILABLE;
   featureControl = 0n;
@@ -99,18 +100,12 @@ declare module "../cpu.js" {
  */
 registerCpuInitializer((cpu) => {
   cpu.sys = new SystemState();
-  if (cpu.vcpuIndex === 0) cpu.sys.apicBase |= APIC_BASE_BSP;
 });
 
 /**
  * Rebuilds `cpu.sys` from options (CPU model, TSC source). Call before the
  * CPU first runs: MSR values are reset too.
  */
-export function configureSystem(
-  cpu: { sys: SystemState; vcpuIndex: number },
-  options: SystemOptions,
-): void {
-  const apicId = options.cpuid?.apicId ?? cpu.vcpuIndex;
-  cpu.sys = new SystemState({ ...options, cpuid: { apicId, ...options.cpuid } });
-  if (cpu.vcpuIndex === 0) cpu.sys.apicBase |= APIC_BASE_BSP;
+export function configureSystem(cpu: { sys: SystemState }, options: SystemOptions): void {
+  cpu.sys = new SystemState(options);
 }
