@@ -1,0 +1,54 @@
+/**
+ * Boot paths of the PC: what to load into a freshly built PcMachine and the
+ * register state vCPU 0 starts in. The image is kept so a guest reset can
+ * boot it again on a new machine.
+ */
+import type { RegisterEntry } from "../../hv/registers.js";
+import { AddressSpace } from "../../hv/memory.js";
+import { loadLinux } from "../boot/linux.js";
+import { isMultiboot, loadMultiboot } from "../boot/multiboot.js";
+import type { PcMachine } from "./pc-machine.js";
+
+export type PcBoot =
+  | {
+      readonly kind: "kernel";
+      readonly kernel: Uint8Array;
+      readonly initrd?: Uint8Array;
+      readonly cmdline: string;
+    }
+  | { readonly kind: "none" };
+
+export class BootError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BootError";
+  }
+}
+
+/** Loads `boot` into `machine` and sets vCPU 0's state. A Multiboot kernel is detected by its header. */
+export function loadPcBoot(machine: PcMachine, boot: PcBoot): void {
+  if (boot.kind === "none") return;
+  const memory = machine.vm.guestMemory(AddressSpace.NORMAL);
+  const e820 = machine.layout.e820;
+  let entry: RegisterEntry[];
+  if (isMultiboot(boot.kernel)) {
+    const modules = boot.initrd === undefined ? [] : [{ data: boot.initrd, cmdline: "initrd" }];
+    entry = loadMultiboot(
+      { kernel: boot.kernel, cmdline: boot.cmdline, modules },
+      memory,
+      e820,
+    ).entry;
+  } else {
+    entry = loadLinux(
+      {
+        kernel: boot.kernel,
+        initrd: boot.initrd,
+        cmdline: boot.cmdline,
+        acpiRsdp: machine.acpiRsdp,
+      },
+      memory,
+      e820,
+    ).entry;
+  }
+  machine.vcpus[0].setState(entry);
+}
