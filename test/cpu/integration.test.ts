@@ -20,7 +20,9 @@ function machine() {
   const registry = new BackingRegistry();
   const ram = registry.allocate("ram", 1 << 20, {});
   const physical = new PhysicalMemory(AddressSpace.NORMAL, registry, 16);
-  physical.setMap([{ guestAddress: 0, size: 1 << 20, backing: ram, backingOffset: 0, dirtyLog: true }]);
+  physical.setMap([
+    { guestAddress: 0, size: 1 << 20, backing: ram, backingOffset: 0, dirtyLog: true },
+  ]);
   const io = new TestIo();
   const core = new SoftCpuCore({ physical, io });
   const cpu = core.cpu;

@@ -3,6 +3,8 @@
  * run-time state. Built once by the decoder (decoder.ts) and cached in a block
  * (blocks.ts), then executed many times. A class with fixed, always-initialised
  * fields so every instance has the same hidden class (monomorphic access).
+ * Handlers must treat it as read-only: the same record serves every
+ * execution of the cached instruction.
  */
 import type { Cpu } from "./cpu.js";
 import { SEG_DS, ZERO_REG } from "./constants.js";

@@ -150,20 +150,23 @@ function deliverTrap(cpu: Cpu, vector: number): void {
  */
 function canChain(cpu: Cpu, icountLimit: number, stopFlag: Int32Array): boolean {
   if (cpu.icount >= icountLimit || stopFlag[0] !== 0) return false;
-  const flags = cpu.flags;
-  if ((flags & (TF | IF)) !== 0) {
-    if ((flags & TF) !== 0 || cpu.interruptWindowExit) return false;
-    const ic = cpu.interruptController;
-    if (ic !== null && ic.pendingVector() >= 0) return false;
-  }
-  return !(
+  if (
     cpu.nmiPending ||
     cpu.exceptionPending ||
     cpu.interruptPendingFlag ||
     cpu.shadow !== 0 ||
     cpu.mpState !== MP_RUNNABLE ||
     cpu.pendingExit !== null
-  );
+  ) {
+    return false;
+  }
+  const flags = cpu.flags;
+  if ((flags & (TF | IF)) === 0) return true;
+  if ((flags & TF) !== 0 || cpu.interruptWindowExit) return false;
+  // Asked last: the interrupt controller may acknowledge a PIC here (ExtINT),
+  // so it is only asked when the interrupt would be taken right away.
+  const ic = cpu.interruptController;
+  return ic === null || ic.pendingVector() < 0;
 }
 
 /**

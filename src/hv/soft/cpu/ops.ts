@@ -24,7 +24,7 @@
  *     INT3, INTO, INT1, IRET (real mode; protected via systemHooks), HLT, CLC STC CMC
  *     CLD STD CLI STI, LAHF/SAHF, IN/OUT (E4-E7, EC-EF), string instructions (6C-6F,
  *     A4-A7, AA-AF), XLAT, CBW/CWDE, CWD/CDQ, LDS/LES/LSS/LFS/LGS (C4, C5, 0F B2 B4 B5),
- *     hint NOPs 0F 18-1F.
+ *     hint NOPs 0F 18-1F, 9B WAIT (calls the FPU's `fpuWait`).
  *   alu (insn/int-*.ts): 00-3F arithmetic and BCD, 40-4F INC/DEC, 62 BOUND, 69/6B IMUL,
  *     80-85, A8/A9, C0/C1/D0-D3, D4-D6, F6/F7, FE/0-1, FF/0-1, and the 0F integer ops
  *     (BT*, BSF/BSR, SHLD/SHRD, MOVZX/MOVSX, CMOVcc, SETcc, CMPXCHG*, XADD, BSWAP, IMUL).
@@ -32,7 +32,7 @@
  *     (63), 0F 00, 0F 01, LAR/LSL, CLTS, MOV CR/DR, RDMSR/WRMSR, RDTSC(P), CPUID,
  *     INVD/WBINVD, SYSENTER/SYSEXIT, RSM, and the protected-mode halves behind
  *     `systemHooks` (hooks.ts).
- *   fpu (fpu/): D8-DF, 9B WAIT, 0F SSE/MMX encodings.
+ *   fpu (fpu/): D8-DF, 0F AE (FXSAVE...), 0F MMX/SSE encodings.
  */
 import type { Handler } from "./decoded.js";
 

@@ -1,5 +1,5 @@
 /**
- * Small data instructions: CBW/CWDE, CWD/CDQ, XLAT, and the multi-byte and
+ * Small data instructions: CBW/CWDE, CWD/CDQ, XLAT, WAIT, and the multi-byte and
  * hint NOPs (0F 18-1F: PREFETCHh and reserved NOP space, SDM vol. 2, NOP
  * and PREFETCHh; they do not access memory, so they never fault).
  */
@@ -8,6 +8,7 @@ import type { Cpu } from "../cpu.js";
 import type { Decoded } from "../decoded.js";
 import { defineOp, defineOpRange, MAP_0F } from "../ops.js";
 import { SEG_ACCESS_READ } from "../state.js";
+import { fpuWait } from "../fpu/index.js";
 import { SEG_DS } from "../constants.js";
 
 /** CBW (AX = sign-extended AL) / CWDE (EAX = sign-extended AX). */
@@ -33,6 +34,9 @@ function xlat(cpu: Cpu, d: Decoded): void {
   cpu.r8[0] = cpu.read8(cpu.segLinear(seg, off, 1, SEG_ACCESS_READ));
 }
 defineOp(0xd7, {}, xlat);
+
+/** WAIT/FWAIT: the FPU decides (#NM with TS+MP, #MF for a pending unmasked exception). */
+defineOp(0x9b, {}, (cpu) => fpuWait(cpu));
 
 function nop(): void {}
 defineOpRange(0x18, 8, { modrm: true }, nop, MAP_0F);
