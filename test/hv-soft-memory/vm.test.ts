@@ -1,5 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { RegSet } from "../../src/hv/registers.js";
+import { VirtualClock, ManualTimeSource } from "../../src/hw/clock.js";
+import { readApicPage } from "../../src/hv/soft/lapic/index.js";
 import type { VcpuExit } from "../../src/hv/exits.js";
 import { HvError } from "../../src/hv/errors.js";
 import { AddressSpace, PAGE_SIZE } from "../../src/hv/memory.js";
@@ -64,13 +67,13 @@ test("enableCapability validates the name and arguments and records them", () =>
   assert.equal(vm.enabledCapability("hide-lapic").length, 0, "refused calls record nothing");
 });
 
-test("createVcpu without a CPU core is unsupported, and says so", () => {
+test("createVcpu without a factory builds the soft x86 CPU at its reset state", () => {
   const vm = new SoftVm();
-  assert.throws(
-    () => vm.createVcpu(0),
-    (e: unknown) => code("unsupported")(e) && /no CPU core configured/.test((e as Error).message),
-  );
-  assert.deepEqual(vm.vcpus, []);
+  const vcpu = vm.createVcpu(0);
+  assert.deepEqual(vm.vcpus, [vcpu]);
+  // SDM vol. 3, table 9-1: after RESET the CPU fetches from F000:FFF0.
+  const [rip] = vcpu.getState([{ set: RegSet.RIP, number: 0 }]);
+  assert.equal(rip.value, 0xfff0n);
 });
 
 test("createVcpu takes its core from the factory (Vm option or hypervisor default)", () => {
@@ -92,12 +95,22 @@ test("createVcpu takes its core from the factory (Vm option or hypervisor defaul
   assert.equal(seenVm, own);
 });
 
-test("local APIC entry points fail loudly; EOI listeners and the ExtINT source are stored", () => {
+test("APIC-bus messages reach the target's local APIC (IRR), given a clock", () => {
+  const clock = new VirtualClock({ source: new ManualTimeSource() });
+  const vm = new SoftVm({ clock });
+  vm.createVcpu(0);
+  vm.createVcpu(1);
+  const apics = vm.apicBus;
+  assert.ok(apics !== undefined);
+  // Fixed delivery, physical destination APIC ID 1, vector 0x31 (IRR at 0x210, bit 17).
+  vm.signalMsi({ address: (0xfee00000 | (1 << 12)) >>> 0, data: 0x31 });
+  assert.equal(Number(readApicPage(apics.lapic(1), 0x210, 4)) & (1 << 17), 1 << 17);
+  assert.equal(Number(readApicPage(apics.lapic(0), 0x210, 4)), 0);
+});
+
+test("without a clock there are no local APICs, and the entry points say so", () => {
   const vm = new SoftVm();
-  assert.throws(
-    () => vm.signalMsi({ address: 0xfee00000, data: 0x30 }),
-    /local APIC is not implemented yet/,
-  );
+  assert.throws(() => vm.signalMsi({ address: 0xfee00000, data: 0x30 }), /created without a clock/);
   assert.throws(() => vm.setLint(0, 0, true), code("unsupported"));
   const listener = () => {};
   vm.addEoiListener(listener);

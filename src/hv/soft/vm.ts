@@ -33,10 +33,23 @@ import { GuestMemory } from "./memory/guest-memory.js";
 import { PhysicalMemory } from "./memory/physical-memory.js";
 import { NotifierRegistry } from "./notifier-registry.js";
 import { SoftVcpu } from "./vcpu.js";
+import { createStandardCore } from "./vcpu-core.js";
+import { ApicBus, type ApicClock } from "./lapic/index.js";
 
 export interface SoftVmOptions extends VmOptions {
-  /** Makes the CPU core of vCPU `index`. Without it, `createVcpu` is "unsupported". */
+  /**
+   * Makes the CPU core of vCPU `index`. Default: the soft x86 CPU with its
+   * local APIC (vcpu-core.ts); a test may substitute a double.
+   */
   readonly createCore?: (vm: SoftVm, index: number) => CpuCore;
+  /**
+   * The machine's virtual clock. The local APICs (timers) and the TSC run
+   * on it; without one the Vm has no local APICs, and `signalMsi`/`setLint`
+   * are "unsupported".
+   */
+  readonly clock?: ApicClock;
+  /** Called when an interrupt may have made a halted vCPU runnable (the run loop wakes). */
+  readonly onWake?: () => void;
   /**
    * Allocate guest memory in SharedArrayBuffers by default (for vCPUs in
    * workers). `allocateMemory(name, size, { shared })` overrides it per backing.
@@ -60,6 +73,10 @@ export class SoftVm implements Vm {
   readonly #eoiListeners: EoiListener[] = [];
   #extIntSource: ExtIntSource | undefined;
   #destroyed = false;
+  readonly #clock: ApicClock | undefined;
+  readonly #onWake: () => void;
+  /** The local APICs' bus; undefined without a clock. */
+  readonly apicBus: ApicBus | undefined;
 
   constructor(options: SoftVmOptions = {}) {
     if (typeof options !== "object" || options === null) {
@@ -71,6 +88,10 @@ export class SoftVm implements Vm {
     }
     this.accessHandler = options.accessHandler;
     this.#createCore = options.createCore;
+    this.#clock = options.clock;
+    const onWake = options.onWake;
+    this.#onWake = onWake === undefined ? () => {} : () => onWake();
+    this.apicBus = options.clock === undefined ? undefined : new ApicBus({ clock: options.clock });
     this.#sharedMemory = options.sharedMemory === true;
     const spaces = [AddressSpace.NORMAL, AddressSpace.SMM];
     const max = this.capabilities.maxMemorySlots;
@@ -89,6 +110,9 @@ export class SoftVm implements Vm {
   enableCapability<K extends OptionalCapability>(cap: K, args: CapabilityArgs[K]): void {
     this.#alive();
     checkCapabilityArgs(cap, args);
+    if (cap === "hide-lapic") {
+      this.#apics("hide-lapic").hide((args as CapabilityArgs["hide-lapic"]).vcpu);
+    }
     const list = this.#enabled.get(cap) ?? [];
     list.push(Object.freeze({ ...args }));
     this.#enabled.set(cap, list);
@@ -209,10 +233,17 @@ export class SoftVm implements Vm {
     if (this.#vcpus.some((vcpu) => vcpu.index === index)) {
       throw new HvError("invalid-argument", `vcpu ${index} already exists`);
     }
-    if (this.#createCore === undefined) {
-      throw new HvError("unsupported", "no CPU core configured (SoftVmOptions.createCore)");
-    }
-    const vcpu = new SoftVcpu(this, index, this.#createCore(this, index));
+    const core =
+      this.#createCore !== undefined
+        ? this.#createCore(this, index)
+        : createStandardCore(index, {
+            physical: this.physical(AddressSpace.NORMAL),
+            accessHandler: this.accessHandler,
+            apicBus: this.apicBus,
+            clock: this.#clock,
+            wake: this.#onWake,
+          });
+    const vcpu = new SoftVcpu(this, index, core);
     this.#vcpus.push(vcpu);
     return vcpu;
   }
@@ -223,22 +254,25 @@ export class SoftVm implements Vm {
     return this.#vcpus;
   }
 
-  // --- interrupts (the local APIC arrives in a later issue) -------------
+  // --- interrupts: delivered by the local APICs (lapic/) ---------------
 
-  signalMsi(_message: MsiMessage): void {
+  #apics(what: string): ApicBus {
     this.#alive();
-    throw new HvError(
-      "unsupported",
-      "signalMsi: the soft backend's local APIC is not implemented yet",
-    );
+    if (this.apicBus === undefined) {
+      throw new HvError(
+        "unsupported",
+        `${what}: this Vm was created without a clock, so it has no local APICs`,
+      );
+    }
+    return this.apicBus;
   }
 
-  setLint(_vcpu: number, _pin: 0 | 1, _level: boolean): void {
-    this.#alive();
-    throw new HvError(
-      "unsupported",
-      "setLint: the soft backend's local APIC is not implemented yet",
-    );
+  signalMsi(message: MsiMessage): void {
+    this.#apics("signalMsi").signalMsi(message);
+  }
+
+  setLint(vcpu: number, pin: 0 | 1, level: boolean): void {
+    this.#apics("setLint").setLint(vcpu, pin, level);
   }
 
   /** Stored for the local APIC's ExtINT delivery. */
@@ -254,6 +288,7 @@ export class SoftVm implements Vm {
       );
     }
     this.#extIntSource = source;
+    this.apicBus?.setExtIntSource(source);
   }
 
   get extIntSource(): ExtIntSource | undefined {
@@ -268,6 +303,7 @@ export class SoftVm implements Vm {
       throw new HvError("invalid-argument", "addEoiListener: listener must be a function");
     }
     this.#eoiListeners.push(listener);
+    this.apicBus?.addEoiListener(listener);
   }
 
   get eoiListeners(): readonly EoiListener[] {
@@ -309,6 +345,7 @@ export class SoftVm implements Vm {
     this.notifiers.clear();
     this.#eoiListeners.length = 0;
     this.#extIntSource = undefined;
+    this.apicBus?.destroy();
   }
 
   #alive(): void {

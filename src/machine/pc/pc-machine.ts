@@ -8,12 +8,11 @@
  * differs from construction.
  */
 import { AddressSpace } from "../../hv/memory.js";
-import { SoftCpuCore, accessHandlerIo } from "../../hv/soft/cpu/core.js";
-import type { CpuInterruptController } from "../../hv/soft/cpu/bus.js";
 import type { SoftVcpu } from "../../hv/soft/vcpu.js";
 import { SoftVm } from "../../hv/soft/vm.js";
 import { CpuBus } from "../../hw/bus/index.js";
 import { VirtualClock } from "../../hw/clock.js";
+import { Ioapic } from "../../hw/ioapic.js";
 import { IsaIrqRouter } from "../../hw/irq.js";
 import {
   COM_PORTS,
@@ -51,6 +50,7 @@ export class PcMachine {
   readonly layout: RamLayout;
   readonly irqs = new IsaIrqRouter();
   readonly pic: I8259;
+  readonly ioapic: Ioapic;
   readonly pit: I8254;
   readonly rtc: Mc146818;
   readonly uarts: Uart16550[] = [];
@@ -61,16 +61,10 @@ export class PcMachine {
 
   constructor(readonly options: PcOptions) {
     if (options.cpus < 1) throw new RangeError("a PC needs at least one vCPU");
-    const picController = new LegacyInterruptWire();
     this.vm = new SoftVm({
       accessHandler: this.bus,
-      createCore: (vm, index) =>
-        new SoftCpuCore({
-          physical: (vm as SoftVm).physical(AddressSpace.NORMAL),
-          io: accessHandlerIo(this.bus, index),
-          interruptController: index === 0 ? picController : null,
-          vcpuIndex: index,
-        }),
+      clock: this.clock,
+      onWake: () => this.loop?.wake(),
     });
     this.layout = ramLayout(options.memoryBytes, options.type.defaults.lowMemoryLimit);
     const low = this.vm.allocateMemory("pc.ram", this.layout.below4g);
@@ -82,9 +76,19 @@ export class PcMachine {
 
     const port = this.bus.port;
     const clock = this.clock;
-    this.pic = new I8259({ bus: port, elcr: true, onOutput: () => this.loop?.wake() });
-    picController.pic = this.pic;
+    // Interrupt routing (DESIGN.md "Interrupts"): every ISA IRQ goes to both the
+    // PIC pair and the IOAPIC; the PIC's output is LINT0 of vCPU 0 (ExtINT in
+    // virtual-wire mode), the IOAPIC sends APIC-bus messages.
+    this.pic = new I8259({
+      bus: port,
+      elcr: true,
+      onOutput: (level) => this.vm.setLint(0, 0, level),
+    });
+    this.vm.setExtIntSource(this.pic);
     this.irqs.addSink(this.pic);
+    this.ioapic = new Ioapic(this.vm, { base: IOAPIC_BASE, id: IOAPIC_ID });
+    this.ioapic.register(this.bus.mmio);
+    this.irqs.addSink({ setIrq: (irq, level) => this.ioapic.setIrq(isaIrqToGsi(irq), level) });
     this.pit = new I8254({ bus: port, clock, irq0: this.irqs.line(0), portB: true });
     this.rtc = new Mc146818({
       bus: port,
@@ -141,21 +145,13 @@ export class PcMachine {
   }
 }
 
+/** Where the IOAPIC sits and which pin each ISA IRQ reaches (the MADT says the same). */
+export const IOAPIC_BASE = 0xfec00000;
+export const IOAPIC_ID = 0;
 /**
- * Until the local APIC is wired in, the PIC's INTR output reaches vCPU 0
- * directly, as on a PC without an APIC (the vector is fetched in the INTA
- * cycle, when the CPU is about to take the interrupt).
+ * ISA IRQ → IOAPIC pin (GSI): identity except IRQ0, which is wired to pin 2
+ * as on PCs (the MADT carries the matching interrupt source override).
  */
-class LegacyInterruptWire implements CpuInterruptController {
-  pic: I8259 | undefined;
-  private acknowledged = -1;
-  pendingVector(): number {
-    const pic = this.pic;
-    if (pic === undefined || !pic.hasInterrupt()) return -1;
-    this.acknowledged = pic.acknowledge();
-    return this.acknowledged;
-  }
-  acknowledge(_vector: number): void {
-    this.acknowledged = -1;
-  }
+export function isaIrqToGsi(irq: number): number {
+  return irq === 0 ? 2 : irq;
 }

@@ -93,9 +93,19 @@ function eferWritable(cpu: Cpu): number {
   return nx && (cpu.sys.miscEnable & MISC_XD_DISABLE) === 0n ? EFER_NXE : 0;
 }
 
+/**
+ * MSRs that belong to the local APIC (SDM vol. 3, 11.4.4 and 11.12.1):
+ * IA32_APIC_BASE, IA32_TSC_DEADLINE and the x2APIC range 800h-8FFh.
+ */
+function isApicMsrIndex(index: number): boolean {
+  const i = index >>> 0;
+  return i === Msr.APIC_BASE || i === Msr.TSC_DEADLINE || (i >= 0x800 && i <= 0x8ff);
+}
+
 /** Reads MSR `index`, or undefined when the model has no such MSR. */
 export function readMsr(cpu: Cpu, index: number): bigint | undefined {
   const s = cpu.sys;
+  if (s.apic !== null && isApicMsrIndex(index)) return s.apic.readMsr(index >>> 0);
   switch (index >>> 0) {
     case Msr.TSC:
       return s.tsc.read(cpu.icount);
@@ -143,6 +153,7 @@ export function readMsr(cpu: Cpu, index: number): bigint | undefined {
 export function writeMsr(cpu: Cpu, index: number, value: bigint, guest: boolean): boolean {
   const s = cpu.sys;
   value = BigInt.asUintN(64, value);
+  if (s.apic !== null && isApicMsrIndex(index)) return s.apic.writeMsr(index >>> 0, value, guest);
   switch (index >>> 0) {
     case Msr.TSC:
       if (guest) s.tsc.write(value, cpu.icount);

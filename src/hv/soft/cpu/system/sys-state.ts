@@ -11,6 +11,14 @@ import { StackFrame } from "./stack-frame.js";
 import { Tsc, type TscOptions } from "./tsc.js";
 import { registerCpuInitializer } from "../hooks.js";
 
+/** The MSR interface of a local APIC (src/hv/soft/lapic/lapic.ts implements it). */
+export interface ApicMsrTarget {
+  /** Undefined: not an MSR this APIC serves in its current mode (#GP). */
+  readMsr(index: number): bigint | undefined;
+  /** False: refused (#GP). `guest` false is the host restoring state. */
+  writeMsr(index: number, value: bigint, guest: boolean): boolean;
+}
+
 /** Number of variable-range MTRR pairs (IA32_MTRRCAP.VCNT). */
 export const MTRR_VARIABLE_COUNT = 8;
 /** Number of fixed-range MTRRs (one 64K, two 16K, eight 4K). */
@@ -76,6 +84,11 @@ export class SystemState {
 
   /** IA32_APIC_BASE without the BSP bit (that one follows the vCPU index: msr.ts). */
   apicBase = APIC_BASE_DEFAULT;
+  /**
+   * The local APIC, once the soft backend attached one: it then serves
+   * APIC_BASE, TSC_DEADLINE and the x2APIC range itself (msr.ts).
+   */
+  apic: ApicMsrTarget | null = null;
   miscEnable = MISC_FAST_STRINGS | MISC_BTS_UNAVAILABLE | MISC_PEBS_UNAVAILABLE;
   featureControl = 0n;
   /** IA32_BIOS_SIGN_ID (8Bh): the microcode revision; 0 = none loaded. */
