@@ -27,7 +27,9 @@
  * equal to the comparator; a periodic timer then adds its period to the
  * comparator (spec 2.3.9.2.2). Writing the comparator of a periodic timer
  * sets the period, and also the comparator itself if VAL_SET_CNF was set;
- * any comparator write clears VAL_SET_CNF (as QEMU does).
+ * any comparator write clears VAL_SET_CNF (as QEMU does). A level-triggered
+ * timer sets its GINTR_STA bit on a match even with Tn_INT_ENB_CNF clear; it
+ * just raises no interrupt (spec 2.3.8), unlike QEMU, which stops the timer.
  *
  * Nothing ticks: the counter is computed from the virtual clock, matches are
  * found when the guest looks or a clock timer fires, and a clock timer is

@@ -21,8 +21,15 @@
  * registering the byte over the bridge's dword instead would split a dword
  * write of the configuration address and send its second byte here.
  */
-import { describe, u8, type SaveOptions, type SectionInput } from "../migration/state/index.js";
+import {
+  StateError,
+  describe,
+  u8,
+  type SaveOptions,
+  type SectionInput,
+} from "../migration/state/index.js";
 import type { Bus, BusMapping } from "./bus/index.js";
+import { loadChecked } from "./legacy/device-state.js";
 import { DeviceOptionError } from "./legacy/errors.js";
 
 /** The register's port. */
@@ -46,7 +53,7 @@ export interface ResetControlState {
 export const resetControlStateDescription = describe<ResetControlState>({
   name: "reset-control",
   version: 1,
-  fields: { value: u8({ max: KEPT_BITS }) },
+  fields: { value: u8() },
 });
 
 export interface ResetControlOptions {
@@ -104,7 +111,16 @@ export class ResetControl {
 
   /** Loads section "reset-control" (a refused section changes nothing). */
   loadState(section: SectionInput): void {
-    resetControlStateDescription.load(section, this.state);
+    loadChecked(resetControlStateDescription, section, this.state, (s) => {
+      if ((s.value & ~KEPT_BITS) !== 0) {
+        throw new StateError(
+          "bad-value",
+          ResetControl.model,
+          "value",
+          `0x${s.value.toString(16)} has bits that do not stick`,
+        );
+      }
+    });
   }
 
   /** Unregisters the port. */
