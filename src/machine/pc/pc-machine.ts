@@ -12,7 +12,13 @@ import type { SoftVcpu } from "../../hv/soft/vcpu.js";
 import { SoftVm } from "../../hv/soft/vm.js";
 import { CpuBus } from "../../hw/bus/index.js";
 import { VirtualClock } from "../../hw/clock.js";
+import { ACPI_PM_DEFAULT_PORTS, AcpiPm, GPE0_BLOCK_LENGTH } from "../../hw/acpi-pm.js";
+import { FwCfg, FwCfgKey, le16, le64 } from "../../hw/fw-cfg/index.js";
+import { Hpet, HPET_BASE, LegacyIrqGate } from "../../hw/hpet.js";
 import { Ioapic } from "../../hw/ioapic.js";
+import { ResetControl } from "../../hw/reset-control.js";
+import type { GuestMemory } from "../../hv/soft/memory/guest-memory.js";
+import { buildAcpiTables } from "../acpi/pc-tables.js";
 import { IsaIrqRouter } from "../../hw/irq.js";
 import {
   COM_PORTS,
@@ -51,6 +57,9 @@ export class PcMachine {
   readonly irqs = new IsaIrqRouter();
   readonly pic: I8259;
   readonly ioapic: Ioapic;
+  readonly hpet: Hpet;
+  readonly acpiPm: AcpiPm;
+  readonly fwCfg: FwCfg;
   readonly pit: I8254;
   readonly rtc: Mc146818;
   readonly uarts: Uart16550[] = [];
@@ -89,11 +98,14 @@ export class PcMachine {
     this.ioapic = new Ioapic(this.vm, { base: IOAPIC_BASE, id: IOAPIC_ID });
     this.ioapic.register(this.bus.mmio);
     this.irqs.addSink({ setIrq: (irq, level) => this.ioapic.setIrq(isaIrqToGsi(irq), level) });
-    this.pit = new I8254({ bus: port, clock, irq0: this.irqs.line(0), portB: true });
+    // The HPET's legacy replacement mode takes IRQ0 and IRQ8 from the PIT and RTC.
+    const pitIrq = new LegacyIrqGate(this.irqs.line(0));
+    const rtcIrq = new LegacyIrqGate(this.irqs.line(8));
+    this.pit = new I8254({ bus: port, clock, irq0: pitIrq, portB: true });
     this.rtc = new Mc146818({
       bus: port,
       clock,
-      irq: this.irqs.line(8),
+      irq: rtcIrq,
       ram: { below4g: this.layout.below4g, above4g: this.layout.above4g },
     });
     options.serial.slice(0, COM_PORTS.length).forEach((backend, i) => {
@@ -127,12 +139,75 @@ export class PcMachine {
       });
     }
 
+    this.hpet = new Hpet({
+      bus: this.bus.mmio,
+      clock,
+      base: HPET_BASE,
+      irqForPin: (pin) => this.ioapic.line(pin),
+      legacyIrq0: this.irqs.line(0),
+      legacyIrq8: this.irqs.line(8),
+      onLegacyReplacementChange: (on) => {
+        pitIrq.setOpen(!on);
+        rtcIrq.setOpen(!on);
+      },
+    });
+    this.acpiPm = new AcpiPm({
+      bus: port,
+      clock,
+      sci: this.irqs.line(SCI_IRQ),
+      s5SleepType: S5_SLEEP_TYPE,
+      ports: ACPI_PM_DEFAULT_PORTS,
+      onPowerOff: () => stop({ kind: "poweroff" }),
+    });
+    new ResetControl({ bus: port, onReset: () => stop({ kind: "reset" }) });
+    const memory = this.vm.guestMemory(AddressSpace.NORMAL);
+    this.fwCfg = new FwCfg({ bus: port, memory });
+    this.fwCfg.addItem(FwCfgKey.RAM_SIZE, le64(options.memoryBytes));
+    this.fwCfg.addItem(FwCfgKey.NB_CPUS, le16(options.cpus));
+    this.fwCfg.addItem(FwCfgKey.MAX_CPUS, le16(options.cpus));
+    this.fwCfg.addItem(FwCfgKey.NOGRAPHIC, le16(1));
+    this.fwCfg.addFile("etc/tsvm/machine-type", new TextEncoder().encode(options.type.name));
+
     for (let i = 0; i < options.cpus; i++) this.vcpus.push(this.vm.createVcpu(i) as SoftVcpu);
+    this.acpiRsdp = this.installAcpiTables(memory);
     this.loop = new RunLoop({
       vcpus: this.vcpus,
       clock,
       afterRound: () => this.vm.notifiers.drain(),
     });
+  }
+
+  /** Builds the ACPI tables for this machine and copies them to ACPI_TABLES_BASE. */
+  private installAcpiTables(memory: GuestMemory): number {
+    const ports = ACPI_PM_DEFAULT_PORTS;
+    const tables = buildAcpiTables(
+      {
+        apicIds: this.vcpus.map((v) => v.index),
+        lapicAddress: LAPIC_BASE,
+        ioapic: { id: IOAPIC_ID, address: IOAPIC_BASE, gsiBase: 0 },
+        overrides: [
+          { irq: 0, gsi: isaIrqToGsi(0), flags: 0 },
+          // SCI: level-triggered, active high (MPS INTI flags: polarity 01, trigger 11).
+          { irq: SCI_IRQ, gsi: isaIrqToGsi(SCI_IRQ), flags: 0x0d },
+        ],
+        hpetAddress: HPET_BASE,
+        pm: {
+          pm1aEvt: ports.pm1aEvt,
+          pm1aCnt: ports.pm1aCnt,
+          pmTmr: ports.pmTmr,
+          gpe0: ports.gpe0,
+          gpe0Length: GPE0_BLOCK_LENGTH,
+        },
+        sciIrq: SCI_IRQ,
+        s5SleepType: S5_SLEEP_TYPE,
+        reset: { port: 0xcf9, value: 0x06 },
+        centuryIndex: 0x32,
+        serialPorts: COM_PORTS.slice(0, this.uarts.length),
+      },
+      ACPI_TABLES_BASE,
+    );
+    memory.write(tables.base, tables.blob);
+    return tables.rsdp;
   }
 
   run(): Promise<StopReason> {
@@ -148,6 +223,13 @@ export class PcMachine {
 /** Where the IOAPIC sits and which pin each ISA IRQ reaches (the MADT says the same). */
 export const IOAPIC_BASE = 0xfec00000;
 export const IOAPIC_ID = 0;
+export const LAPIC_BASE = 0xfee00000;
+/** The ACPI SCI: ISA IRQ 9, as on PIIX4-era PCs. */
+export const SCI_IRQ = 9;
+/** SLP_TYP for S5 (soft-off) in this machine type's DSDT and PM1 control block. */
+export const S5_SLEEP_TYPE = 5;
+/** Where the ACPI tables go: the reserved BIOS area, where a legacy RSDP scan looks. */
+export const ACPI_TABLES_BASE = 0xf0000;
 /**
  * ISA IRQ → IOAPIC pin (GSI): identity except IRQ0, which is wired to pin 2
  * as on PCs (the MADT carries the matching interrupt source override).
