@@ -33,6 +33,7 @@ import "./int-unary.js";
 import "./sys-control.js";
 import "./sys-far.js";
 import "./sys-msr.js";
+import "./sys-random.js";
 import "./sys-tables.js";
 
 // ---- fpu (fpu/) ----

@@ -36,6 +36,9 @@ export const FEAT_SSE = 1 << 25;
 export const FEAT_ECX_HYPERVISOR = 1 << 31;
 /** CPUID.7.0:EBX bit 1: IA32_TSC_ADJUST exists. */
 export const FEAT7_TSC_ADJUST = 1 << 1;
+/** CPUID.1:ECX.RDRAND and CPUID.(7,0):EBX.RDSEED (insn/sys-random.ts). */
+export const FEAT_ECX_RDRAND = 1 << 30;
+export const FEAT7_RDSEED = 1 << 18;
 /** CPUID.80000001h:EDX bit 20: execute-disable (EFER.NXE, PAE NX bit). */
 export const FEAT_EXT_NX = 1 << 20;
 
@@ -157,7 +160,7 @@ export class CpuidModel {
     edx |= FEAT_MTRR | FEAT_PGE | FEAT_CMOV | FEAT_PAT | FEAT_CLFSH | FEAT_MMX | FEAT_FXSR;
     if (c.apic) edx |= FEAT_APIC;
     const ebx = (CLFLUSH_LINE_QWORDS << 8) | (1 << 16) | ((c.apicId ?? 0) << 24);
-    const ecx = c.hypervisorBit ? FEAT_ECX_HYPERVISOR : 0;
+    const ecx = (c.hypervisorBit ? FEAT_ECX_HYPERVISOR : 0) | FEAT_ECX_RDRAND;
     this.#set(1, 0, versionInfo(c), ebx >>> 0, ecx >>> 0, edx >>> 0);
     // Leaf 2: AL = 1 (one CPUID(2) call needed), every descriptor byte null.
     this.#set(2, 0, 1, 0, 0, 0);
@@ -166,7 +169,7 @@ export class CpuidModel {
     this.#indexed.add(4);
     this.#set(5, 0, 0, 0, 0, 0);
     this.#set(6, 0, 0, 0, 0, 0);
-    this.#set(7, 0, 0, FEAT7_TSC_ADJUST, 0, 0);
+    this.#set(7, 0, 0, FEAT7_TSC_ADJUST | FEAT7_RDSEED, 0, 0);
     this.#indexed.add(7);
     if (c.hypervisorBit) {
       const s = HV_SIGNATURE;
