@@ -23,7 +23,7 @@ export const NOT_YET_IMPLEMENTED: ReadonlySet<string> = new Set([
 ]);
 
 /** `-device` drivers that work today; any other is reported as not implemented. */
-export const AVAILABLE_DEVICE_DRIVERS: ReadonlySet<string> = new Set(["isa-debug-exit"]);
+export const AVAILABLE_DEVICE_DRIVERS: ReadonlySet<string> = new Set(["isa-debug-exit", "loader"]);
 
 /** A feature the configuration uses, with what to say about it. */
 interface FeatureUse {
@@ -40,7 +40,10 @@ function featuresUsed(config: RunConfig): FeatureUse[] {
   if (host.accelerator === "kvm") uses.push({ feature: "-accel kvm", hint: "use -accel soft" });
   if (guest.machine === "help" || guest.machine === "?") uses.push({ feature: "-machine help" });
   if (guest.cpus.maxCpus !== guest.cpus.cpus) uses.push({ feature: "-smp maxcpus" });
-  if (guest.boot.kind === "firmware") {
+  const startsCpu = guest.devices.some(
+    (d) => d.driver === "loader" && d.properties.some(([k]) => k === "cpu-num"),
+  );
+  if (guest.boot.kind === "firmware" && !startsCpu) {
     uses.push({ feature: "firmware boot", hint: "give -kernel FILE or -demo" });
   }
   for (const device of guest.devices) {

@@ -41,7 +41,38 @@ function bootImages(config: RunConfig): PcBoot {
       cmdline: boot.cmdline,
     };
   }
+  const loaders = config.guest.devices.filter((d) => d.driver === "loader");
+  if (loaders.length > 0) return { kind: "raw", images: loaders.map(loaderImage) };
   throw new Error("firmware boot is not implemented yet");
+}
+
+/** `-device loader,file=F,addr=A[,cpu-num=N]` (QEMU's generic loader, raw files only). */
+function loaderImage(device: RunConfig["guest"]["devices"][number]): {
+  data: Uint8Array;
+  address: number;
+  cpu?: number;
+} {
+  const props = new Map(device.properties);
+  for (const key of props.keys()) {
+    if (!["file", "addr", "cpu-num", "force-raw"].includes(key)) {
+      throw new Error(`-device loader: unknown property '${key}' (file, addr, cpu-num)`);
+    }
+  }
+  const file = props.get("file");
+  const addr = props.get("addr");
+  if (file === undefined || addr === undefined) {
+    throw new Error("-device loader: needs file= and addr= (data= loading is not implemented)");
+  }
+  const address = Number(addr);
+  if (!Number.isSafeInteger(address) || address < 0) {
+    throw new Error(`-device loader: addr=${addr} is not an address`);
+  }
+  const cpuNum = props.get("cpu-num");
+  const cpu = cpuNum === undefined ? undefined : Number(cpuNum);
+  if (cpu !== undefined && (!Number.isInteger(cpu) || cpu < 0)) {
+    throw new Error(`-device loader: cpu-num=${cpuNum} is not a vCPU number`);
+  }
+  return { data: readImage(file, "loader file"), address, cpu };
 }
 
 interface Host {

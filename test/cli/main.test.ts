@@ -38,7 +38,7 @@ test("tsvm run --help lists every flag and marks what is not implemented yet", a
   assert.match(help, /\n {2}-machine, -M \[type=\]NAME/);
   assert.match(help, /add a disk image \(repeatable\) \(not implemented yet\)/);
   assert.match(help, /or kvm \(not implemented yet: kvm\)/);
-  assert.match(help, /\(only isa-debug-exit so far\)/);
+  assert.match(help, /\(only isa-debug-exit, loader so far\)/);
   assert.equal((await runCli(["help", "run"])).stdout, help);
   assert.equal((await runCli(["run", "-m", "1G", "-h"])).stdout, help);
 });

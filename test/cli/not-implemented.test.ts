@@ -15,7 +15,7 @@ const CASES: [string, string[], string][] = [
   [
     "-device",
     ["-demo", "-device", "virtio-net-pci,id=n0"],
-    "-device virtio-net-pci is not implemented yet (available: isa-debug-exit)",
+    "-device virtio-net-pci is not implemented yet (available: isa-debug-exit, loader)",
   ],
   ["-qmp", ["-demo", "-qmp", "unix:/tmp/qmp.sock,server,wait=off"], "-qmp is not implemented yet"],
   ["-snapshot", ["-demo", "-snapshot"], "-snapshot is not implemented yet"],

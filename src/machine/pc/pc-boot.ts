@@ -7,6 +7,7 @@ import type { RegisterEntry } from "../../hv/registers.js";
 import { AddressSpace } from "../../hv/memory.js";
 import { loadLinux } from "../boot/linux.js";
 import { isMultiboot, loadMultiboot } from "../boot/multiboot.js";
+import { loadRawImages, type RawImage } from "../boot/raw-loader.js";
 import type { PcMachine } from "./pc-machine.js";
 
 export type PcBoot =
@@ -16,6 +17,7 @@ export type PcBoot =
       readonly initrd?: Uint8Array;
       readonly cmdline: string;
     }
+  | { readonly kind: "raw"; readonly images: readonly RawImage[] }
   | { readonly kind: "none" };
 
 export class BootError extends Error {
@@ -30,6 +32,17 @@ export function loadPcBoot(machine: PcMachine, boot: PcBoot): void {
   if (boot.kind === "none") return;
   const memory = machine.vm.guestMemory(AddressSpace.NORMAL);
   const e820 = machine.layout.e820;
+  if (boot.kind === "raw") {
+    for (const [cpu, entry] of loadRawImages(boot.images, memory, e820)) {
+      const vcpu = machine.vcpus[cpu];
+      if (vcpu === undefined)
+        throw new BootError(
+          `loader: cpu-num=${cpu}, but the machine has ${machine.vcpus.length} vCPUs`,
+        );
+      vcpu.setState(entry);
+    }
+    return;
+  }
   let entry: RegisterEntry[];
   if (isMultiboot(boot.kernel)) {
     const modules = boot.initrd === undefined ? [] : [{ data: boot.initrd, cmdline: "initrd" }];
