@@ -31,5 +31,11 @@ export const GATED_GROUPS: ReadonlySet<string> = new Set([
   "bcd",
   "misc",
   "invalid",
+  "faults",
+  "x87-arith",
+  "x87-compare",
+  "x87-ldst",
+  "x87-control",
   "x87-trans",
+  "mmx",
 ]);

@@ -213,3 +213,14 @@ test("MMX arithmetic, shifts, packs, and the x87 aliasing", () => {
   assert.equal(h.read32(DATA + 20), 0x0102fffe);
   assert.equal(f.emptyMask, 0xff);
 });
+
+test("EMMS empties every tag and sets TOP to 0 (SDM vol. 3, 12.2, table 12-2)", () => {
+  const h = realWithHandlers();
+  // FNINIT; FLD1; FLD1 (TOP = 6); then EMMS.
+  run(h, [0xdb, 0xe3, 0xd9, 0xe8, 0xd9, 0xe8]);
+  assert.equal(h.cpu.fpu.top, 6);
+  run(h, [0x0f, 0x77]);
+  assert.equal(h.cpu.fpu.top, 0);
+  assert.equal(h.cpu.fpu.statusWord() & 0x3800, 0, "TOP field of FSW");
+  assert.equal(h.cpu.fpu.emptyMask, 0xff);
+});

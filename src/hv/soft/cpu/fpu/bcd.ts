@@ -71,7 +71,9 @@ export function f80ToBcd(env: FpEnv, a: F80, b: Uint8Array, off: number): boolea
     if (v > MAX_BCD) bad = true;
   }
   if (bad) {
-    env.flags |= Exc.IE;
+    // Out of range is an invalid operation, not an inexact one: no PE, C1 = 0.
+    env.flags = (env.flags & ~Exc.PE) | Exc.IE;
+    env.c1 = 0;
     if (!env.isMasked(Exc.IE)) return false;
     bcdIndefinite(b, off);
     return true;

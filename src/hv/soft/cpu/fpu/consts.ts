@@ -1,10 +1,13 @@
 /**
  * High-precision mathematical constants, computed once at load with bigint
  * series (no hand-typed digits to get wrong), and the FLD1/FLDL2T/FLDL2E/
- * FLDPI/FLDLG2/FLDLN2/FLDZ constants. Intel keeps those internally with 66
- * significand bits and rounds that 66-bit value under RC (SDM vol. 1,
- * 8.3.8), which is why e.g. FLDLG2 under round-to-nearest is 0x9a209a84fbcff798
- * even though the exact value lies above the halfway point.
+ * FLDPI/FLDLG2/FLDLN2/FLDZ constants. The SDM (vol. 1, 8.3.8) says the
+ * processor keeps them with 66 significand bits and rounds to the
+ * destination under RC; what comes out is the exact constant correctly
+ * rounded. FLDLG2 under round-to-nearest is 0x9a209a84fbcff799: the bits of
+ * log10 2 below the 64 kept are 1000 1…, above half an ulp (rounding the
+ * 66-bit truncation "…798, 10" ties-to-even would give …798; the host CPU
+ * in the differential tester gives …799).
  */
 import { BIAS, F80, setOne, setZero } from "./f80.js";
 import { Rc } from "./env.js";
@@ -61,13 +64,17 @@ const K_LN2 = intel66(LN2_FIX, ONE);
 export const FpConst = { ONE: 0, L2T: 1, L2E: 2, PI: 3, LG2: 4, LN2: 5, ZERO: 6 } as const;
 export type FpConst = (typeof FpConst)[keyof typeof FpConst];
 
-/** Rounds a 66-bit constant to 64 bits under rc (positive values only). */
+/**
+ * Rounds a 66-bit truncated constant to 64 bits under rc (positive values
+ * only). The constants are irrational, so the exact value is never exactly
+ * half-way: the first dropped bit alone decides round-to-nearest, and the
+ * nonzero tail always makes round-up go up.
+ */
 function round66(k: [bigint, number], rc: number, out: F80): void {
   let sig = k[0] >> 2n;
   const g = k[0] & 3n;
   let e = k[1];
-  const up =
-    rc === Rc.UP ? g !== 0n : rc === Rc.NEAREST ? g > 2n || (g === 2n && (sig & 1n) === 1n) : false;
+  const up = rc === Rc.UP || (rc === Rc.NEAREST && g >= 2n);
   if (up) {
     sig += 1n;
     if (sig >> 64n !== 0n) {

@@ -124,23 +124,33 @@ function roundToInteger(env: FpEnv, a: F80, rc: number): boolean {
   return true;
 }
 
+/**
+ * An invalid integer conversion: IE alone. A value that rounded out of range
+ * is not an inexact result, so the PE and C1 the rounding may have produced
+ * are withdrawn (SDM vol. 2, FIST/FISTP: C1 reports rounding only with #P).
+ */
+function invalidConversion(env: FpEnv): void {
+  env.flags = (env.flags & ~Exc.PE) | Exc.IE;
+  env.c1 = 0;
+}
+
 /** Converts with rounding (FIST, or truncation for FISTTP) to a signed int of `bits` ≤ 32. */
 export function f80ToInt32(env: FpEnv, a: F80, bits: 16 | 32, truncate = false): number {
   const indefinite = bits === 16 ? -0x8000 : -0x80000000;
   const c = classify(a);
   if (c >= Cls.INF) {
-    env.flags |= Exc.IE;
+    invalidConversion(env);
     return indefinite;
   }
   if (c === Cls.ZERO) return 0;
   if (!roundToInteger(env, a, truncate ? Rc.ZERO : env.rc) || iHi !== 0) {
-    env.flags |= Exc.IE;
+    invalidConversion(env);
     return indefinite;
   }
   const limit = bits === 16 ? 0x8000 : 0x80000000;
   const neg = a.se >>> 15 !== 0;
   if (iLo > limit || (iLo === limit && !neg)) {
-    env.flags |= Exc.IE;
+    invalidConversion(env);
     return indefinite;
   }
   return neg ? -iLo : iLo;
@@ -152,14 +162,14 @@ export function f80ToInt64(env: FpEnv, a: F80, out: U64, truncate = false): void
   out.hi = 0;
   out.lo = 0;
   if (c >= Cls.INF || (c !== Cls.ZERO && !roundToInteger(env, a, truncate ? Rc.ZERO : env.rc))) {
-    env.flags |= Exc.IE;
+    invalidConversion(env);
     out.hi = 0x80000000;
     return;
   }
   if (c === Cls.ZERO) return;
   const neg = a.se >>> 15 !== 0;
   if (iHi > 0x80000000 || (iHi === 0x80000000 && (iLo !== 0 || !neg))) {
-    env.flags |= Exc.IE;
+    invalidConversion(env);
     out.hi = 0x80000000;
     return;
   }

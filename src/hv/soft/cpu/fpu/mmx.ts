@@ -1,7 +1,7 @@
 /**
  * MMX technology (SDM vol. 1, ch. 9; the Pentium MMX instruction set): eight
  * 64-bit registers aliased onto the x87 significands. Every MMX instruction
- * but EMMS sets TOP = 0 and all tags valid; a written MMX register gets the
+ * sets TOP = 0 and all tags valid (EMMS: all empty); a written MMX register gets the
  * exponent field 0xFFFF (SDM vol. 1, 9.5). CR0.EM → #UD, CR0.TS → #NM, a
  * pending x87 exception → #MF (SDM vol. 3, table 2-2 and 12.2).
  */
@@ -140,8 +140,10 @@ defineOp0F(0x7f, { modrm: true }, (cpu, d) => {
   }
   enterMmx(cpu);
 });
-// EMMS (0F 77): all tags empty.
+// EMMS (0F 77): all tags empty, and TOP = 0 like every MMX instruction (SDM vol. 3, 12.2,
+// table 12-2: "Each time an MMX instruction is executed, the TOS value is set to 000B").
 defineOp0F(0x77, {}, (cpu) => {
   mmxCheck(cpu);
+  cpu.fpu.top = 0;
   cpu.fpu.emptyMask = 0xff;
 });

@@ -11,11 +11,23 @@ import { FMT_EXT, roundPack } from "./round.js";
 const ua = new Unpacked();
 const ub = new Unpacked();
 
-/** Condition bits an FPREM leaves: C2 = incomplete, q = low quotient bits. */
+/** What an FPREM step found, for the condition codes. */
 export class PremResult {
+  /** A partial remainder (C2 = 1); the quotient bits mean nothing then. */
   incomplete = false;
   /** The three low bits of the quotient (C0 = bit 2, C3 = bit 1, C1 = bit 0). */
   quotient = 0;
+  /** No remainder was formed: a NaN operand or an invalid operation produced a NaN. */
+  noQuotient = false;
+}
+
+/**
+ * out ← a, with a pseudo-denormal (exponent field 0, integer bit 1) written in
+ * the normal encoding of its value, exponent field 1 (SDM vol. 1, 8.2.2).
+ */
+function copyRemainder(a: F80, out: F80): void {
+  out.copy(a);
+  if ((a.se & 0x7fff) === 0 && a.hi >>> 31 !== 0) out.se |= 1;
 }
 
 /**
@@ -32,13 +44,15 @@ export function f80Prem(
 ): void {
   res.incomplete = false;
   res.quotient = 0;
+  res.noQuotient = true;
   const ca = classify(a);
   const cb = classify(b);
   if (specialOperands(env, a, ca, b, cb, out)) return;
   if (ca === Cls.INF || cb === Cls.ZERO) return invalid(env, out);
+  res.noQuotient = false;
   if (ca === Cls.DENORMAL || cb === Cls.DENORMAL) env.flags |= Exc.DE;
   if (ca === Cls.ZERO || cb === Cls.INF) {
-    out.copy(a);
+    copyRemainder(a, out);
     return;
   }
   unpack(a, ua);
@@ -49,7 +63,7 @@ export function f80Prem(
   const sigB = (BigInt(ub.hi) << 32n) | BigInt(ub.lo);
   if (d < -1 || (d === -1 && !ieee)) {
     // |a| < |b|/2 (or < |b| for FPREM): quotient 0, a unchanged.
-    out.copy(a);
+    copyRemainder(a, out);
     return;
   }
   let q: bigint;

@@ -9,15 +9,22 @@ import type { Decoded } from "../decoded.js";
 import { CF, PF, ZF, OF, SF, AF } from "../constants.js";
 import { setFlagsDirect } from "../flags.js";
 import { defineGroup } from "../ops.js";
-import { F80 } from "./f80.js";
-import { FpEnv } from "./env.js";
+import { classify, F80, isNaNCls } from "./f80.js";
+import { Exc, FpEnv } from "./env.js";
 import { f80Add, f80Div, f80Mul, f80Sub } from "./arith.js";
 import { Cmp, f80Compare } from "./compare.js";
 import { f80FromF32, f80FromF64 } from "./convert-float.js";
 import { f80FromInt32 } from "./convert-int.js";
 import { pcFormat, RoundFormat } from "./round.js";
 import { FpuState, SW_C0, SW_C2, SW_C3 } from "./x87-state.js";
-import { BLOCKING, commit, stackUnderflow, underflowToIndefinite, x87Begin } from "./x87-exec.js";
+import {
+  BLOCKING,
+  byPriority,
+  commit,
+  stackUnderflow,
+  underflowToIndefinite,
+  x87Begin,
+} from "./x87-exec.js";
 
 /** Operation numbers: the ModRM.reg of D8/DC memory forms. */
 const ADD = 0;
@@ -48,6 +55,9 @@ function compute(env: FpEnv, fmt: RoundFormat, op: number, a: F80, b: F80, out: 
 /** ST(0) ← ST(0) op src, for a memory source already loaded into f.t1. */
 function arithMem(f: FpuState, op: number): void {
   if (f.isEmpty(0)) return underflowToIndefinite(f, 0, false);
+  // A NaN in ST(0) decides the result ahead of the source's denormal check (SDM vol. 1, 8.7:
+  // a QNaN operand outranks #D; an SNaN raises IE, which outranks it too).
+  if (isNaNCls(classify(f.st(0)))) f.env.flags &= ~Exc.DE;
   compute(f.env, pcFormat(f.env), op, f.st(0), f.t1, f.t0);
   commit(f, 0, f.t0, false);
 }
@@ -75,7 +85,7 @@ function compareOp(
     r = Cmp.UNORDERED;
   } else {
     r = f80Compare(f.env, f.st(0), src, quiet);
-    const flags = f.env.flags;
+    const flags = byPriority(f.env.flags);
     f.raise(flags);
     if ((flags & BLOCKING & ~f.fcw) !== 0) return;
   }

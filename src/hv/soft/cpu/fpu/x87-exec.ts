@@ -94,12 +94,22 @@ export function underflowToIndefinite(f: FpuState, i: number, pop: boolean): voi
 }
 
 /**
+ * The flags one operation reports: invalid operation and divide-by-zero rank
+ * above the denormal-operand exception (SDM vol. 1, 8.7), so DE (say from a
+ * denormal memory operand converted before the operation found an SNaN, an
+ * unsupported operand or a zero divisor) is dropped next to IE or ZE.
+ */
+export function byPriority(flags: number): number {
+  return (flags & (Exc.IE | Exc.ZE)) !== 0 ? flags & ~Exc.DE : flags;
+}
+
+/**
  * Finishes a register-destination operation whose result is in `out`: on an
  * unmasked IE/DE/ZE nothing changes but the flags; otherwise ST(i) ← out,
  * C1 = round-up, then the optional pop.
  */
 export function commit(f: FpuState, i: number, out: F80, pop: boolean): void {
-  const flags = f.env.flags;
+  const flags = byPriority(f.env.flags);
   if ((flags & BLOCKING & ~f.fcw) !== 0) {
     f.raise(flags);
     return;

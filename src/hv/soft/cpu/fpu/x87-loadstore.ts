@@ -26,9 +26,13 @@ import {
 const u64 = new U64();
 const bcd = new Uint8Array(10);
 
-/** Pushes f.t1 (a loaded value) unless an unmasked exception blocks it. */
+/**
+ * Pushes f.t1 (a loaded value) unless an unmasked exception blocks it. A full
+ * stack outranks the loaded value's own exceptions (SDM vol. 1, 8.7: a stack
+ * fault comes first), so a denormal or SNaN source then raises nothing more.
+ */
 function pushLoaded(f: FpuState): void {
-  const flags = f.env.flags;
+  const flags = f.isEmpty(7) ? f.env.flags : 0;
   if ((flags & BLOCKING & ~f.fcw) !== 0) {
     f.raise(flags);
     return;
@@ -275,14 +279,11 @@ function fcmov(cpu: Cpu, d: Decoded, negate: boolean): void {
   const f = x87Begin(cpu, d, false);
   const cond = testCondition(cpu, FCMOV_CC[d.reg] | (negate ? 1 : 0));
   if (f.isEmpty(0) || f.isEmpty(d.rm)) {
-    if (!stackUnderflow(f)) return;
-    if (cond || f.isEmpty(0)) {
-      setIndefinite(f.st(0));
-      f.setValid(0);
-    }
-    return;
+    // An empty operand underflows whatever the condition, and the masked response writes
+    // the indefinite to ST(0) even when nothing would have moved (the host CPU does).
+    return underflowToIndefinite(f, 0, false);
   }
-  f.setC1(false);
+  // C1 changes only on underflow ("set to 0 if stack underflow occurred"; the host leaves it).
   if (cond) f.st(0).copy(f.st(d.rm));
 }
 for (let cc = 0; cc < 4; cc++) {

@@ -7,7 +7,7 @@ import type { Cpu } from "../cpu.js";
 import type { Decoded } from "../decoded.js";
 import { defineGroup } from "../ops.js";
 import { classify, Cls, F80, setIndefinite, setOne } from "./f80.js";
-import { Exc, FpEnv } from "./env.js";
+import { FpEnv } from "./env.js";
 import { Cmp, f80Compare } from "./compare.js";
 import { FpConst, loadConstant } from "./consts.js";
 import { f80RoundInt } from "./convert-int.js";
@@ -28,6 +28,7 @@ import { pcFormat } from "./round.js";
 import { FpuState, SW_C0, SW_C1, SW_C2, SW_C3 } from "./x87-state.js";
 import {
   BLOCKING,
+  byPriority,
   commit,
   pushChecked,
   stackOverflow,
@@ -200,7 +201,7 @@ function twoResults(
     f.raise(f.env.flags);
     return;
   }
-  const flags = f.env.flags;
+  const flags = byPriority(f.env.flags);
   f.raise(flags);
   if ((flags & BLOCKING & ~f.fcw) !== 0) return;
   f.st(0).copy(f.t0);
@@ -228,23 +229,28 @@ d9(6, 4, (cpu, d) =>
   }),
 );
 
-/** FPREM (D9 F8) / FPREM1 (D9 F5): C2 = incomplete, C0 C3 C1 = quotient bits 2 1 0. */
+/**
+ * FPREM (D9 F8) / FPREM1 (D9 F5) and their condition codes (SDM vol. 2):
+ * complete, C2 = 0 and C0 C3 C1 = quotient bits 2 1 0; partial, C2 = 1 and
+ * C0 = C1 = C3 = 0 (the SDM's Operation sets only C2 there; the host CPU
+ * clears the rest). Stack underflow, a NaN operand or an invalid operation
+ * leave C2 = C1 = 0 — software loops while C2 = 1 — and C0, C3 unchanged.
+ */
 function fprem(ieee: boolean): (cpu: Cpu, d: Decoded) => void {
   return (cpu, d) => {
     const f = x87Begin(cpu, d, false);
+    f.sw &= ~(SW_C2 | SW_C1);
     if (f.isEmpty(0) || f.isEmpty(1)) return underflowToIndefinite(f, 0, false);
     f80Prem(f.env, f.st(0), f.st(1), ieee, f.t0, prem);
-    const flags = f.env.flags;
+    const flags = byPriority(f.env.flags);
     f.raise(flags);
     if ((flags & BLOCKING & ~f.fcw) !== 0) return;
     f.st(0).copy(f.t0);
-    if ((flags & Exc.IE) !== 0) return; // invalid: condition codes undefined, left alone
+    if (prem.noQuotient) return;
+    if (prem.incomplete) return f.setCc(SW_C2);
     const q = prem.quotient;
     f.setCc(
-      ((q & 4) !== 0 ? SW_C0 : 0) |
-        ((q & 2) !== 0 ? SW_C3 : 0) |
-        ((q & 1) !== 0 ? SW_C1 : 0) |
-        (prem.incomplete ? SW_C2 : 0),
+      ((q & 4) !== 0 ? SW_C0 : 0) | ((q & 2) !== 0 ? SW_C3 : 0) | ((q & 1) !== 0 ? SW_C1 : 0),
     );
   };
 }

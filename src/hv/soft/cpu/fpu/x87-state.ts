@@ -23,6 +23,9 @@ export const TAG_ZERO = 1;
 export const TAG_SPECIAL = 2;
 export const TAG_EMPTY = 3;
 
+/** 16-byte slots in `FpuState.xmmBuffer`: XMM0-15, then SSE scratch slots. */
+export const XMM_BUFFER_SLOTS = 24;
+
 export class FpuState {
   /** Physical registers R0-R7. ST(i) is regs[(top + i) & 7]. */
   readonly regs: F80[] = [0, 1, 2, 3, 4, 5, 6, 7].map(() => new F80());
@@ -41,9 +44,14 @@ export class FpuState {
   fds = 0;
   /** Rounding/precision/masks of `fcw` and the flags of the operation in progress. */
   readonly env = new FpEnv();
-  /** SSE state kept for FXSAVE/FXRSTOR and getState until SSE exists. */
+  /** MXCSR (the SSE module, sse/, keeps its flags here; FXSAVE and getState read it). */
   mxcsr = 0x1f80;
-  readonly xmm = new Uint8Array(16 * 16);
+  /**
+   * XMM0-15 (16 bytes each) followed by scratch slots the SSE module uses for
+   * memory operands and results (sse/state.ts views the whole buffer by lanes).
+   */
+  readonly xmmBuffer = new ArrayBuffer(XMM_BUFFER_SLOTS * 16);
+  readonly xmm = new Uint8Array(this.xmmBuffer, 0, 16 * 16);
   /**
    * Legacy error reporting (CR0.NE = 0): called with true when an unmasked
    * exception sets ES (FERR# asserted, the platform raises IRQ13) and with
