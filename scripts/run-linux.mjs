@@ -28,6 +28,6 @@ process.exitCode = await main([
   "-smp", "2",
   "-kernel", files.kernel,
   "-initrd", files.initrd,
-  "-append", "console=ttyS0 quiet",
+  "-append", "console=ttyS0 quiet cryptomgr.notests",
   "-nographic",
 ]);
