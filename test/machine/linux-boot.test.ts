@@ -133,3 +133,37 @@ test("bad kernels and command lines get clear errors", () => {
     /not enough RAM/,
   );
 });
+
+test("the 64-bit entry: identity-mapped page tables, long mode, entry at load address + 0x200", () => {
+  const { memory, layout } = machine();
+  const kernel = bzImage({ protocol: 0x20f });
+  new DataView(kernel.buffer).setUint16(0x236, 1, true); // XLF_KERNEL_64
+  const load = loadLinux({ kernel, cmdline: "", prefer64BitEntry: true }, memory, layout.e820);
+  assert.equal(load.entryMode, 64);
+  const get = (set: number, n: number) =>
+    load.entry.find((e) => e.id.set === set && e.id.number === n)?.value;
+  assert.equal(get(RegSet.RIP, 0), BigInt(0x1000000 + 0x200));
+  assert.equal(get(RegSet.GPR, 6), BigInt(LINUX_ZERO_PAGE));
+  assert.equal(get(RegSet.CONTROL, 0), 0x80000011n);
+  assert.equal(get(RegSet.CONTROL, 4), 0x20n);
+  assert.equal(get(RegSet.MSR, 0xc0000080), 0x500n);
+  const cs = decodeSegment(get(RegSet.SEGMENT, Seg.CS) as Uint8Array);
+  assert.equal(cs.selector, 0x10);
+  assert.equal(cs.attributes & 0x2000, 0x2000, "CS.L");
+  // Walk the tables for a few addresses: each maps to itself.
+  const cr3 = Number(get(RegSet.CONTROL, 3));
+  for (const va of [0, 0x7000, 0x1000200, 0x3fffffff, 0xfee00000]) {
+    const pml4e = memory.readU64(cr3 + ((va / 2 ** 39) & 511) * 8);
+    const pdpte = memory.readU64(Number(pml4e & ~0xfffn) + (Math.floor(va / 2 ** 30) & 511) * 8);
+    const pde = memory.readU64(Number(pdpte & ~0xfffn) + (Math.floor(va / 2 ** 21) & 511) * 8);
+    assert.equal(pde & 0x81n, 0x81n, "present 2 MiB page");
+    assert.equal(Number(pde & ~0x1fffffn & 0xfffffffffn) + (va % 2 ** 21), va);
+  }
+  // Without XLF_KERNEL_64, or when not asked, the 32-bit entry is used.
+  const k32 = loadLinux(
+    { kernel: bzImage(), cmdline: "", prefer64BitEntry: true },
+    memory,
+    layout.e820,
+  );
+  assert.equal(k32.entryMode, 32);
+});

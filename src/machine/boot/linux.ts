@@ -7,7 +7,7 @@
  * address, and start at code32_start with ESI pointing at the zero page and
  * a GDT that has __BOOT_CS (0x10) and __BOOT_DS (0x18).
  */
-import { RegSet, Seg, type RegisterEntry } from "../../hv/registers.js";
+import { Ctl, Msr, RegSet, Seg, type RegisterEntry } from "../../hv/registers.js";
 import { encodeSegment } from "../../hv/x86/register-values.js";
 import type { GuestMemory } from "../../hv/soft/memory/guest-memory.js";
 import { E820_RAM, type E820Entry } from "./e820.js";
@@ -33,7 +33,11 @@ const HDR = {
   cmdlineSize: 0x238,
   prefAddress: 0x258,
   initSize: 0x260,
+  xloadflags: 0x236,
 } as const;
+const XLF_KERNEL_64 = 1 << 0;
+/** The 64-bit entry point's offset from the protected-mode kernel's load address. */
+const ENTRY_64_OFFSET = 0x200;
 /** boot_params fields outside the setup header. */
 const BP = {
   acpiRsdpAddr: 0x070,
@@ -50,6 +54,8 @@ const MIN_PROTOCOL = 0x206;
 export const LINUX_GDT_ADDRESS = 0x6000;
 export const LINUX_ZERO_PAGE = 0x7000;
 export const LINUX_CMDLINE = 0x20000;
+/** Identity-mapping page tables for the 64-bit entry: PML4, PDPT, then 4 PDs (4 GiB of 2 MiB pages). */
+export const LINUX_PAGE_TABLES = 0x10000;
 const CMDLINE_LIMIT = 0x10000;
 
 export class LinuxBootError extends Error {
@@ -65,10 +71,17 @@ export interface LinuxImage {
   readonly cmdline: string;
   /** Physical address of the ACPI RSDP, if the machine built ACPI tables. */
   readonly acpiRsdp?: number;
+  /**
+   * Enter through the 64-bit boot protocol when the kernel has it (the vCPU
+   * must implement long mode); otherwise the 32-bit entry is used.
+   */
+  readonly prefer64BitEntry?: boolean;
 }
 
 export interface LinuxLoad {
   readonly entry: RegisterEntry[];
+  /** Which boot protocol entry was used. */
+  readonly entryMode: 32 | 64;
   readonly protocol: number;
   readonly kernelAddress: number;
   readonly initrdAddress?: number;
@@ -83,6 +96,8 @@ export interface BzImageInfo {
   readonly initrdAddrMax: number;
   readonly cmdlineSize: number;
   readonly kernelAlignment: number;
+  /** xloadflags bit 0 (XLF_KERNEL_64): the kernel has the 64-bit entry at load address + 0x200. */
+  readonly has64BitEntry: boolean;
 }
 
 /** Reads and checks a bzImage's setup header. */
@@ -113,6 +128,7 @@ export function parseBzImage(kernel: Uint8Array): BzImageInfo {
     initrdAddrMax: v.getUint32(HDR.initrdAddrMax, true),
     cmdlineSize: v.getUint32(HDR.cmdlineSize, true),
     kernelAlignment: v.getUint32(HDR.kernelAlignment, true),
+    has64BitEntry: protocol >= 0x20c && (v.getUint16(HDR.xloadflags, true) & XLF_KERNEL_64) !== 0,
   };
 }
 
@@ -215,6 +231,11 @@ export function loadLinux(
   }
 
   writeBootGdt(memory);
+  if (image.prefer64BitEntry === true && info.has64BitEntry) {
+    writeIdentityPageTables(memory);
+    const entry = longModeEntry(kernelAddress + ENTRY_64_OFFSET, LINUX_ZERO_PAGE);
+    return { entry, protocol: info.protocol, kernelAddress, initrdAddress, entryMode: 64 };
+  }
   const entry = flatProtectedMode({ eip: kernelAddress, gprs: { 6: LINUX_ZERO_PAGE } });
   entry.push({
     id: { set: RegSet.SEGMENT, number: Seg.GDTR },
@@ -225,5 +246,50 @@ export function loadLinux(
       attributes: 0,
     }),
   });
-  return { entry, protocol: info.protocol, kernelAddress, initrdAddress };
+  return { entry, protocol: info.protocol, kernelAddress, initrdAddress, entryMode: 32 };
+}
+
+/**
+ * Page tables that identity-map the first 4 GiB with 2 MiB pages: the
+ * 64-bit boot protocol asks for an identity mapping of the kernel's
+ * init_size, the zero page and the command line (boot.rst, "64-bit Boot
+ * Protocol"); mapping all of low memory covers them wherever they are.
+ */
+function writeIdentityPageTables(memory: GuestMemory): void {
+  const pml4 = LINUX_PAGE_TABLES;
+  const pdpt = pml4 + 0x1000;
+  const pd = pdpt + 0x1000;
+  const PRESENT_WRITE = 0x3n;
+  const PAGE_2M = 0x80n;
+  memory.fill(pml4, 0x6000, 0);
+  memory.writeU64(pml4, BigInt(pdpt) | PRESENT_WRITE);
+  for (let g = 0; g < 4; g++) {
+    memory.writeU64(pdpt + g * 8, BigInt(pd + g * 0x1000) | PRESENT_WRITE);
+    for (let i = 0; i < 512; i++) {
+      const address = BigInt(g) * 0x40000000n + BigInt(i) * 0x200000n;
+      memory.writeU64(pd + g * 0x1000 + i * 8, address | PAGE_2M | PRESENT_WRITE);
+    }
+  }
+}
+
+/**
+ * 64-bit mode with paging (CR0.PG, CR4.PAE, EFER.LME/LMA), CS = __BOOT_CS
+ * as a 64-bit code segment (L=1), DS/ES/SS = __BOOT_DS, RSI = zero page,
+ * interrupts off: the 64-bit boot protocol's entry state.
+ */
+function longModeEntry(rip: number, zeroPage: number): RegisterEntry[] {
+  const entry = flatProtectedMode({ eip: rip, gprs: { 6: zeroPage } });
+  const code64 = encodeSegment({ base: 0n, limit: 0xffffffff, selector: 0x10, attributes: 0xa09b });
+  const replace = (set: number, number: number, value: bigint | Uint8Array) => {
+    const i = entry.findIndex((e) => e.id.set === set && e.id.number === number);
+    const item = { id: { set: set as RegisterEntry["id"]["set"], number }, value };
+    if (i >= 0) entry[i] = item;
+    else entry.push(item);
+  };
+  replace(RegSet.SEGMENT, Seg.CS, code64);
+  replace(RegSet.CONTROL, Ctl.CR3, BigInt(LINUX_PAGE_TABLES));
+  replace(RegSet.CONTROL, Ctl.CR4, 0x20n); // PAE
+  replace(RegSet.MSR, Msr.EFER, 0x500n); // LME | LMA
+  replace(RegSet.CONTROL, Ctl.CR0, 0x80000011n); // PG | ET | PE
+  return entry;
 }

@@ -3,7 +3,8 @@
  * register state vCPU 0 starts in. The image is kept so a guest reset can
  * boot it again on a new machine.
  */
-import type { RegisterEntry } from "../../hv/registers.js";
+import { cpuidNumber, RegSet, type RegisterEntry } from "../../hv/registers.js";
+import { decodeCpuid } from "../../hv/x86/register-values.js";
 import { AddressSpace } from "../../hv/memory.js";
 import { loadLinux } from "../boot/linux.js";
 import { isMultiboot, loadMultiboot } from "../boot/multiboot.js";
@@ -25,6 +26,15 @@ export class BootError extends Error {
     super(message);
     this.name = "BootError";
   }
+}
+
+/** Whether vCPU 0's CPU model advertises long mode (CPUID.80000001h:EDX.LM, bit 29). */
+function hasLongMode(machine: PcMachine): boolean {
+  const id = { set: RegSet.CPUID, number: cpuidNumber(0x80000001) };
+  const vcpu = machine.vcpus[0];
+  if (!vcpu.listRegisters().some((r) => r.set === id.set && r.number === id.number)) return false;
+  const [leaf] = vcpu.getState([id]);
+  return leaf.value instanceof Uint8Array && (decodeCpuid(leaf.value).edx & (1 << 29)) !== 0;
 }
 
 /** Loads `boot` into `machine` and sets vCPU 0's state. A Multiboot kernel is detected by its header. */
@@ -58,6 +68,7 @@ export function loadPcBoot(machine: PcMachine, boot: PcBoot): void {
         initrd: boot.initrd,
         cmdline: boot.cmdline,
         acpiRsdp: machine.acpiRsdp,
+        prefer64BitEntry: hasLongMode(machine),
       },
       memory,
       e820,
