@@ -8,6 +8,9 @@ import type { Group } from "./group.js";
 import { MISC_GROUPS } from "./misc.js";
 import { MMX_GROUPS } from "./mmx.js";
 import { MOV_GROUPS } from "./mov.js";
+import { SSE_FP_GROUPS } from "./sse-fp.js";
+import { SSE_INT_GROUPS } from "./sse-int.js";
+import { SSE_MOV_GROUPS } from "./sse-mov.js";
 import { MULDIV_GROUPS } from "./muldiv.js";
 import { SHIFT_GROUPS } from "./shift.js";
 import { STACK_GROUPS } from "./stack.js";
@@ -30,6 +33,9 @@ export const ALL_GROUPS: readonly Group[] = [
   ...X87_GROUPS,
   ...X87_SPECIAL_GROUPS,
   ...MMX_GROUPS,
+  ...SSE_MOV_GROUPS,
+  ...SSE_INT_GROUPS,
+  ...SSE_FP_GROUPS,
 ];
 
 /** The group named `name`, or undefined. */
