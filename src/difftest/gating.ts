@@ -37,5 +37,12 @@ export const GATED_GROUPS: ReadonlySet<string> = new Set([
   "x87-ldst",
   "x87-control",
   "x87-trans",
+  "sse-arith",
+  "sse-fpcmp",
+  "sse-cvt",
+  "sse-int",
+  "sse-shuffle",
+  "sse-ssse3-sse4",
+  "sse-mov",
   "mmx",
 ]);

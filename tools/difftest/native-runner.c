@@ -220,6 +220,14 @@ struct kernel_sigaction {
 #define SA_NODEFER 0x40000000u
 #define SA_RESTORER 0x04000000u
 
+/*
+ * SS_AUTODISARM (Linux 4.7+): while a handler runs the alternate stack is
+ * disarmed, so a case whose ESP happens to point into alt_stack is not taken
+ * for "already on the signal stack" (which made the kernel kill the runner
+ * with "overflowed sigaltstack").
+ */
+#define SS_AUTODISARM (1u << 31)
+
 /* The stack signal handlers run on (room for the largest XSAVE frame). */
 #define ALT_STACK_SIZE 0x10000u
 static u8 alt_stack[ALT_STACK_SIZE] __attribute__((aligned(64)));
@@ -227,7 +235,7 @@ static u8 alt_stack[ALT_STACK_SIZE] __attribute__((aligned(64)));
 static void use_alt_stack(void) {
   struct {
     u32 sp, flags, size;
-  } ss = {(u32)alt_stack, 0, ALT_STACK_SIZE};
+  } ss = {(u32)alt_stack, SS_AUTODISARM, ALT_STACK_SIZE};
   if (sys3(SYS_sigaltstack, (u32)&ss, 0, 0) != 0) die("native-runner: sigaltstack failed\n");
 }
 
