@@ -56,12 +56,15 @@ test("PAT and MTRR values are validated; MTRRCAP is read-only", () => {
   assert.equal(runs(wrmsr(Msr.MTRR_FIX64K_00000, 0x06060606, 0x06060603)), false);
 });
 
-test("EFER: NXE is writable, LME and SCE are not (no long mode)", () => {
+test("EFER: NXE, LME and SCE are writable with long mode advertised, reserved bits are not", () => {
   const env = new PmEnv();
-  assert.equal(runs(wrmsr(Msr.EFER, EFER_NXE), env), true);
-  assert.equal(env.h.cpu.efer, EFER_NXE);
-  assert.equal(runs(wrmsr(Msr.EFER, 0x100)), false);
-  assert.equal(runs(wrmsr(Msr.EFER, 0x1)), false);
+  assert.equal(runs(wrmsr(Msr.EFER, EFER_NXE | 0x101), env), true);
+  assert.equal(env.h.cpu.efer, EFER_NXE | 0x101);
+  assert.equal(runs(wrmsr(Msr.EFER, 0x200)), false, "bit 9 is reserved");
+  const noLong = new PmEnv();
+  configureSystem(noLong.h.cpu, { cpuid: { longMode: false } });
+  assert.equal(runs(wrmsr(Msr.EFER, 0x100), noLong), false, "LME without long mode");
+  assert.equal(runs(wrmsr(Msr.EFER, 0x1), noLong), false, "SCE without SYSCALL");
 });
 
 test("MISC_ENABLE.XD_DISABLE hides NX from CPUID and makes EFER.NXE reserved", () => {
@@ -104,20 +107,20 @@ test("CPUID: GenuineIntel, family 6, and exactly the implemented features", () =
   const text = (at: number, n: number) =>
     String.fromCharCode(...Array.from({ length: n }, (_, i) => h.read8(at + i)));
   assert.equal(text(0x600, 4) + text(0x608, 4) + text(0x604, 4), "GenuineIntel");
-  assert.equal(h.read32(0x60c), 7, "max basic leaf");
+  assert.equal(h.read32(0x60c), 0xd, "max basic leaf (0Dh: XSAVE)");
   const eax1 = h.read32(0x61c);
   assert.equal((eax1 >> 8) & 0xf, 6, "family");
   assert.equal(eax1, 0x6f1, "the reset signature");
   const edx1 = h.read32(0x618);
-  // FPU DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT CLFSH MMX FXSR; no VME, MCE, APIC, MCA, PSE36, SSE.
-  assert.equal(edx1, 0x0189b97d);
+  // FPU DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT CLFSH MMX FXSR SSE SSE2; no VME, MCE, APIC, MCA, PSE36.
+  assert.equal(edx1, 0x0789b97d);
   assert.equal((h.read32(0x610) >> 8) & 0xff, 8, "CLFLUSH line: 64 bytes");
-  assert.equal(h.read32(0x62c), 0x80000004, "max extended leaf");
+  assert.equal(h.read32(0x62c), 0x80000008, "max extended leaf (address sizes)");
   assert.equal(text(0x63c, 4) + text(0x630, 4), "tsvm sof");
   assert.equal(
     h.read32(0x640),
-    2 | (1 << 18),
-    "a leaf above the maximum answers like leaf 7 (EBX: TSC_ADJUST, RDSEED)",
+    576,
+    "a leaf above the maximum answers like leaf 0Dh (EBX: XSAVE size)",
   );
 });
 
@@ -188,7 +191,9 @@ test("the CPU model's MSR and CPUID lists are what the register API exposes", ()
   for (const m of [Msr.EFER, Msr.PAT, Msr.SYSENTER_CS, Msr.MTRR_DEF_TYPE, Msr.TSC, Msr.APIC_BASE]) {
     assert.ok(core.msrs.includes(m), `MSR ${m.toString(16)} listed`);
   }
-  assert.ok(!core.msrs.includes(Msr.LSTAR), "no long-mode MSRs");
+  for (const m of [Msr.STAR, Msr.LSTAR, Msr.SFMASK, Msr.KERNEL_GS_BASE, Msr.FS_BASE, Msr.TSC_AUX]) {
+    assert.ok(core.msrs.includes(m), `long-mode MSR ${m.toString(16)} listed`);
+  }
   const leaves = core.cpuidLeaves.map(([l, s]) => `${l.toString(16)}.${s}`);
   assert.ok(leaves.includes("0.0") && leaves.includes("1.0") && leaves.includes("80000004.0"));
   // Host overrides a leaf; CPUID then returns it.

@@ -14,7 +14,12 @@
  * `flat32()` — protected mode with flat 4 GiB ring-0 segments set directly in
  * the hidden parts (CS 0x08 32-bit code, DS/ES/SS/FS/GS 0x10 data), no GDT
  * needed, ESP = 0x80000, paging off. `user: true` gives ring-3 segments
- * (CS 0x1B, data 0x23) for privilege tests.
+ * (CS 0x1B, data 0x23) for privilege tests. `long64()` — 64-bit mode
+ * (IA-32e, CS.L = 1) entered the architectural way (PAE, CR3, EFER.LME,
+ * CR0.PG), with identity-mapped 4-level page tables (user-accessible 2 MiB
+ * pages over the first 1 GiB, also aliased at 0xFFFF_8000_0000_0000 and at
+ * 0xFFFF_FF80_0000_0000), a GDT (LONG_SELECTORS), a 64-bit TSS (RSP0 =
+ * 0x70000) and an empty 64-bit IDT (`setIdt64`); RSP = 0x80000.
  */
 import type { VcpuExit } from "../../src/hv/exits.js";
 import { MP_RUNNABLE } from "../../src/hv/registers.js";
@@ -39,6 +44,7 @@ import {
   SEG_FS,
   SEG_GS,
   SEG_SS,
+  SEG_TR,
 } from "../../src/hv/soft/cpu/constants.js";
 import { SoftCpuCore } from "../../src/hv/soft/cpu/core.js";
 import type { Cpu } from "../../src/hv/soft/cpu/cpu.js";
@@ -161,6 +167,30 @@ export interface HarnessOptions {
   readonly user?: boolean;
 }
 
+/** The GDT `CpuHarness.long64()` builds (the SYSRET layout: STAR[63:48] = USER32_CODE). */
+export const LONG_SELECTORS = {
+  KERNEL_CODE: 0x08,
+  KERNEL_DATA: 0x10,
+  /** 32-bit (compatibility-mode) DPL 3 code: SYSRET without REX.W. */
+  USER32_CODE: 0x18,
+  USER_DATA: 0x20,
+  USER_CODE: 0x28,
+  /** 32-bit DPL 0 code (compatibility mode at CPL 0). */
+  KERNEL32_CODE: 0x30,
+  /** The 16-byte 64-bit TSS descriptor. */
+  TSS: 0x38,
+} as const;
+
+/** Where `long64()` puts its structures, as offsets below the end of RAM. */
+const LONG_LAYOUT = {
+  pml4: 0x10000,
+  pdpt: 0xf000,
+  pd: 0xe000,
+  gdt: 0xd000,
+  idt: 0xc000,
+  tss: 0xb000,
+};
+
 export class CpuHarness {
   readonly core: SoftCpuCore;
   readonly cpu: Cpu;
@@ -202,6 +232,81 @@ export class CpuHarness {
     }
     cpu.r32[ESP << 1] = 0x80000;
     return h;
+  }
+
+  /** 64-bit mode at CPL 0 (see the file comment); the structures sit in the top 64 KiB of RAM. */
+  static long64(options: HarnessOptions = {}): CpuHarness {
+    const h = new CpuHarness(options);
+    const cpu = h.cpu;
+    const top = h.memory.bytes.length;
+    const at = (k: keyof typeof LONG_LAYOUT): number => top - LONG_LAYOUT[k];
+    const pml4 = at("pml4");
+    const pdpt = at("pdpt");
+    const pd = at("pd");
+    // 4-level tables: PD with 512 2-MiB pages, one PDPT entry, three PML4 aliases;
+    // everything user-accessible (P RW US, PS in the PD).
+    for (let i = 0; i < 512; i++) h.write64(pd + i * 8, BigInt(i) * 0x200000n + 0x87n);
+    h.write64(pdpt, BigInt(pd) + 0x7n);
+    for (const slot of [0, 256, 511]) h.write64(pml4 + slot * 8, BigInt(pdpt) + 0x7n);
+    // GDT.
+    const gdt = at("gdt");
+    const S = LONG_SELECTORS;
+    const seg = (sel: number, access: number, flags: number): void =>
+      h.write64(gdt + sel, 0x0000ffffn | (BigInt(access) << 40n) | (BigInt(flags | 0xf) << 48n));
+    seg(S.KERNEL_CODE, 0x9b, 0xa0); // L, G
+    seg(S.KERNEL_DATA, 0x93, 0xc0);
+    seg(S.USER32_CODE, 0xfb, 0xc0); // D, G
+    seg(S.USER_DATA, 0xf3, 0xc0);
+    seg(S.USER_CODE, 0xfb, 0xa0);
+    seg(S.KERNEL32_CODE, 0x9b, 0xc0);
+    const tss = at("tss");
+    h.write64(
+      gdt + S.TSS,
+      0x67n | (BigInt(tss & 0xffffff) << 16n) | (0x89n << 40n) | (BigInt(tss >>> 24) << 56n),
+    );
+    h.write64(gdt + S.TSS + 8, 0n);
+    h.write64(tss + 4, 0x70000n); // RSP0
+    h.write16(tss + 102, 0x68); // no I/O bitmap
+    cpu.gdtBase = gdt;
+    cpu.gdtLimit = S.TSS + 15;
+    cpu.idtBase = at("idt");
+    cpu.idtLimit = 256 * 16 - 1;
+    // Protected mode with a 32-bit CS, then IA-32e activation, then a 64-bit CS.
+    cpu.writeCr(0, cpu.cr0 | 1);
+    cpu.setSegment(SEG_CS, S.KERNEL32_CODE, 0, 0xffffffff, 0xc09b);
+    for (const s of [SEG_DS, SEG_ES, SEG_SS, SEG_FS, SEG_GS]) {
+      cpu.setSegment(s, S.KERNEL_DATA, 0, 0xffffffff, 0xc093);
+    }
+    cpu.setSegment(SEG_TR, S.TSS, tss, 0x67, 0x8b);
+    cpu.writeCr(4, 0x20); // PAE
+    cpu.writeCr(3, pml4);
+    cpu.writeEfer(0x100 | 0x800 | 0x1); // LME, NXE, SCE
+    cpu.writeCr(0, cpu.cr0 | 0x80000000); // PG: LMA becomes 1
+    cpu.setSegment(SEG_CS, S.KERNEL_CODE, 0, 0xffffffff, 0xa09b);
+    cpu.r32[ESP << 1] = 0x80000;
+    return h;
+  }
+
+  /**
+   * Long mode: IDT entry `vector` as a 64-bit interrupt (or trap) gate to
+   * `handler` in the kernel code segment, with IST index `ist` and DPL `dpl`.
+   */
+  setIdt64(
+    vector: number,
+    handler: number,
+    options: { ist?: number; dpl?: number; trap?: boolean } = {},
+  ): void {
+    const type = options.trap === true ? 0xf : 0xe;
+    const access = 0x80 | ((options.dpl ?? 0) << 5) | type;
+    const lo =
+      BigInt(handler & 0xffff) |
+      (BigInt(LONG_SELECTORS.KERNEL_CODE) << 16n) |
+      (BigInt(options.ist ?? 0) << 32n) |
+      (BigInt(access) << 40n) |
+      (BigInt((handler >>> 16) & 0xffff) << 48n);
+    const at = this.cpu.idtBase + vector * 16;
+    this.write64(at, lo);
+    this.write64(at + 8, BigInt(Math.floor(handler / 0x100000000)) & 0xffffffffn);
   }
 
   /** Copies `code` to physical `addr` and starts there (see `start`). */
@@ -251,6 +356,31 @@ export class CpuHarness {
   }
   write32(addr: number, v: number): void {
     this.poke(addr, [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff]);
+  }
+  read64(addr: number): bigint {
+    return (BigInt(this.read32(addr + 4)) << 32n) | BigInt(this.read32(addr));
+  }
+  write64(addr: number, v: bigint): void {
+    const u = BigInt.asUintN(64, v);
+    this.write32(addr, Number(u & 0xffffffffn));
+    this.write32(addr + 4, Number(u >> 32n));
+  }
+
+  // ---- 64-bit registers (unsigned bigints) ----
+  /** GPR `n` (0-15) as an unsigned 64-bit value. */
+  reg64(n: number): bigint {
+    const r = this.cpu.r32;
+    return (BigInt(r[n * 2 + 1] >>> 0) << 32n) | BigInt(r[n * 2] >>> 0);
+  }
+  /** Sets GPR `n` (0-15) from any bigint (taken modulo 2^64). */
+  setReg64(n: number, v: bigint): void {
+    const u = BigInt.asUintN(64, v);
+    this.cpu.r32[n * 2] = Number(u & 0xffffffffn);
+    this.cpu.r32[n * 2 + 1] = Number(u >> 32n);
+  }
+  /** RIP as an unsigned 64-bit value. */
+  get rip(): bigint {
+    return BigInt.asUintN(64, BigInt(this.cpu.eip));
   }
 
   // ---- Registers (unsigned 32-bit values) ----

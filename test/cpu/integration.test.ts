@@ -51,6 +51,21 @@ test("runs from a PhysicalMemory backing, logs dirty pages, and sees DMA code wr
   assert.equal(m.cpu.r16[0], 0x5678);
 });
 
+test("stores on the fast path keep marking dirty-logged pages after each harvest", () => {
+  const m = machine();
+  // mov [0x5000],ax; mov [0x6002],al; mov [0x5010],eax (66); hlt
+  const code = [0xa3, 0x00, 0x50, 0xa2, 0x02, 0x60, 0x66, 0xa3, 0x10, 0x50, 0xf4];
+  m.ram.bytes.set(code, 0x1000);
+  for (let round = 0; round < 3; round++) {
+    m.ram.dirty.takeRange(0, m.ram.dirty.pages);
+    m.cpu.eip = 0x1000;
+    m.cpu.mpState = 0;
+    assert.equal(m.core.run(1000, stop).kind, "hlt");
+    // Round 0 fills the TLB through the slow path; later rounds use the fast one.
+    assert.deepEqual(m.ram.dirty.takeRange(0, m.ram.dirty.pages), [5, 6], `round ${round}`);
+  }
+});
+
 test("a new memory map is picked up (TLB flushed by generation)", () => {
   const m = machine();
   m.ram.bytes.set([0xa1, 0x00, 0x80, 0xf4], 0x1000); // mov ax, [0x8000]; hlt

@@ -3,7 +3,7 @@
  * where the kernels are, and how their debug-console output is read. The
  * output protocol is described in guests/tests/README.md.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -30,7 +30,12 @@ export interface GuestKernel {
   name: string;
   source: string;
   binary: string;
+  /** The source says `; tsvm-test: x86_64`: it enters long mode (needs an x86-64 CPU). */
+  x86_64: boolean;
 }
+
+/** The source line that marks a kernel needing an x86-64 CPU. */
+const X86_64_MARKER = /^;\s*tsvm-test:\s*x86_64\b/m;
 
 const RESULT_LINE = /^(not )?ok (\d+) - (.*)$/;
 const PLAN_LINE = /^1\.\.(\d+)$/;
@@ -129,6 +134,8 @@ export function guestKernels(dir: string = guestTestsDir()): GuestKernel[] {
     .sort()
     .map((file) => {
       const name = file.slice(0, -".asm".length);
-      return { name, source: join(dir, file), binary: join(dir, `${name}.bin`) };
+      const source = join(dir, file);
+      const x86_64 = X86_64_MARKER.test(readFileSync(source, "utf8"));
+      return { name, source, binary: join(dir, `${name}.bin`), x86_64 };
     });
 }

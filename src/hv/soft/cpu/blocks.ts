@@ -11,13 +11,23 @@
  * of the page. Instructions that cross a page are never cached (exec.ts
  * decodes them one at a time), so a block depends on exactly one page.
  *
- * Decoding also depends on CS.D (code32); a block remembers it and is rebuilt
- * when executed with the other size.
+ * Decoding also depends on the code size (CS.D, and 64-bit mode): a block
+ * remembers its `CodeMode` and is rebuilt when executed in another one.
  */
 import type { Cpu } from "./cpu.js";
 import { Decoded } from "./decoded.js";
 import { CodeReader, decode, OUT_OF_BYTES } from "./decoder.js";
 import { F_ENDS_BLOCK } from "./ops.js";
+
+/** How code is decoded: 16-bit, 32-bit (CS.D) or 64-bit mode. */
+export const CODE16 = 0;
+export const CODE32 = 1;
+export const CODE64 = 2;
+
+/** The code mode the CPU decodes in now. */
+export function codeMode(cpu: Cpu): number {
+  return cpu.mode64 ? CODE64 : cpu.code32 ? CODE32 : CODE16;
+}
 
 /** Upper bound of instructions per block (bounds the latency of interrupts and kicks). */
 export const MAX_BLOCK_INSNS = 64;
@@ -49,8 +59,8 @@ export class Block {
   constructor(
     /** backingIndex * 2^32 + byte offset of the first instruction in the backing. */
     readonly key: number,
-    /** CS.D the block was decoded with. */
-    readonly code32: boolean,
+    /** CODE16/CODE32/CODE64: the mode the block was decoded in. */
+    readonly mode: number,
   ) {}
 }
 
@@ -66,16 +76,16 @@ export class BlockCache {
   /** Number of blocks invalidated by code writes (statistics, tests). */
   invalidated = 0;
 
-  /** The cached block at (backing, offset) decoded with `code32`, or undefined. */
-  find(backing: number, offset: number, code32: boolean): Block | undefined {
+  /** The cached block at (backing, offset) decoded in code mode `mode`, or undefined. */
+  find(backing: number, offset: number, mode: number): Block | undefined {
     const key = backing * BACKING_STRIDE + offset;
     const slot = recentSlot(offset);
     const recent = this.recent[slot];
-    if (recent !== null && recent.key === key && recent.code32 === code32 && recent.valid) {
+    if (recent !== null && recent.key === key && recent.mode === mode && recent.valid) {
       return recent;
     }
     const block = this.byKey.get(key);
-    if (block === undefined || block.code32 !== code32) return undefined;
+    if (block === undefined || block.mode !== mode) return undefined;
     this.recent[slot] = block;
     return block;
   }
@@ -86,26 +96,20 @@ export class BlockCache {
    * when not even the first instruction fits (it crosses the page or the
    * limit): the caller then decodes it alone.
    */
-  build(
-    cpu: Cpu,
-    backing: number,
-    offset: number,
-    maxBytes: number,
-    code32: boolean,
-  ): Block | null {
+  build(cpu: Cpu, backing: number, offset: number, maxBytes: number, mode: number): Block | null {
     const backingObj = cpu.physical.backings[backing];
     const bytes = backingObj.bytes;
     const pageEnd = offset - (offset % PAGE) + PAGE;
     const limit = Math.min(pageEnd, offset + maxBytes);
     const key = backing * BACKING_STRIDE + offset;
-    const block = new Block(key, code32);
+    const block = new Block(key, mode);
     const r = this.reader;
     let pos = offset;
     while (block.count < MAX_BLOCK_INSNS && pos < limit) {
       const d = new Decoded();
       r.setBlock(bytes, pos, limit);
       try {
-        decode(r, d, code32);
+        decode(r, d, mode !== CODE16, mode === CODE64);
       } catch (e) {
         if (e === OUT_OF_BYTES) break;
         throw e;

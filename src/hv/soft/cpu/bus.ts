@@ -17,6 +17,13 @@ export interface CpuBacking {
    * on every store (a store to such a page invalidates its blocks).
    */
   readonly codePages: Uint8Array;
+  /**
+   * The backing's dirty bitmap (memory/dirty-bitmap.ts), when it has one:
+   * bit `p & 31` of `words[p >>> 5]` per page. A CPU store to a dirty-logged
+   * page sets the bit inline when the words are not shared with other
+   * threads (else it calls `noteWrite`, which uses Atomics).
+   */
+  readonly dirty?: { readonly words: Int32Array; readonly shared: boolean };
 }
 
 /** Bookkeeping the CPU calls after a store to a code or dirty-logged page. */

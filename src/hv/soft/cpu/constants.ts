@@ -23,6 +23,9 @@ export const GPR_COUNT = 16;
  * computation needs no branches. Never write it.
  */
 export const ZERO_REG = 16;
+/** R8-R15 (reachable with REX prefixes in 64-bit mode). */
+export const R8 = 8;
+export const R15 = 15;
 
 /**
  * Byte offset in `Cpu.r8` of the legacy 8-bit register with encoding `n`
@@ -30,6 +33,22 @@ export const ZERO_REG = 16;
  * byte 1 of regs 0..3 (SDM vol. 1, 3.4.1). Without REX only.
  */
 export const REG8_OFFSET: readonly number[] = [0, 8, 16, 24, 1, 9, 17, 25];
+/**
+ * Byte offset in `Cpu.r8` of the 8-bit register with encoding `n` (0-15)
+ * when a REX prefix is present: AL CL DL BL SPL BPL SIL DIL R8B..R15B, i.e.
+ * always the low byte of register n (SDM vol. 1, 3.7.2.1).
+ */
+export const REG8_OFFSET_REX: readonly number[] = Array.from({ length: 16 }, (_, n) => n * 8);
+
+// ---- REX prefix bits (SDM vol. 2, 2.2.1) ----
+/** REX.W: 64-bit operand size. */
+export const REX_W = 8;
+/** REX.R: extends ModRM.reg. */
+export const REX_R = 4;
+/** REX.X: extends SIB.index. */
+export const REX_X = 2;
+/** REX.B: extends ModRM.rm, SIB.base or the opcode's register field. */
+export const REX_B = 1;
 
 // ---- Segment registers: hidden-part array indices (same as registers.ts `Seg`) ----
 export const SEG_ES = 0;
@@ -120,6 +139,9 @@ export const CR4_PGE = 0x80;
 export const CR4_PCE = 0x100;
 export const CR4_OSFXSR = 0x200;
 export const CR4_OSXMMEXCPT = 0x400;
+export const CR4_FSGSBASE = 0x10000;
+export const CR4_PCIDE = 0x20000;
+export const CR4_OSXSAVE = 0x40000;
 export const CR4_SMEP = 0x100000;
 export const CR4_SMAP = 0x200000;
 
@@ -128,6 +150,12 @@ export const EFER_SCE = 0x1;
 export const EFER_LME = 0x100;
 export const EFER_LMA = 0x400;
 export const EFER_NXE = 0x800;
+
+// ---- Long mode (SDM vol. 3, 2.2 and 4.5) ----
+/** Linear addresses are 48 bits; a canonical address has bits 63:47 all equal. */
+export const LINEAR_BITS = 48;
+/** 2^47: canonical addresses, as signed numbers, lie in [-2^47, 2^47). */
+export const CANONICAL_LIMIT = 0x800000000000;
 
 // ---- DR6 / DR7 bits used by the core ----
 /** DR6.BS: the #DB was a single-step trap. */

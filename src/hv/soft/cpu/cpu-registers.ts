@@ -17,6 +17,7 @@ import type { Cpu } from "./cpu.js";
 import { writeEflags } from "./flags.js";
 import { fpuHooks, systemHooks } from "./hooks.js";
 import { loadPdptes } from "./mmu.js";
+import { isValidXcr0 } from "./sse/insn-xsave.js";
 import { flushTlb } from "./tlb.js";
 
 const MASK32 = 0xffffffffn;
@@ -35,6 +36,18 @@ function hi32(v: RegisterValue): number {
 function bool(v: RegisterValue): boolean {
   return (v as bigint) !== 0n;
 }
+/**
+ * An address-like register (RIP, CR2, bases) as the CPU holds it: the
+ * signed value for the upper half of the 64-bit space (canonical addresses,
+ * state.ts), the plain value below 2^32... and so on.
+ */
+function addressNumber(v: RegisterValue): number {
+  return Number(BigInt.asIntN(64, BigInt(v as bigint)));
+}
+/** A number the CPU holds (possibly negative: a canonical address) as the unsigned register value. */
+function u64FromNumber(v: number): bigint {
+  return BigInt.asUintN(64, BigInt(v));
+}
 
 export class CpuRegisterStore implements RegisterStore {
   constructor(private readonly cpu: Cpu) {}
@@ -45,14 +58,14 @@ export class CpuRegisterStore implements RegisterStore {
       case RegSet.GPR:
         return u64(cpu.r32[number * 2], cpu.r32[number * 2 + 1]);
       case RegSet.RIP:
-        return BigInt(cpu.eip >>> 0);
+        return u64FromNumber(cpu.eip);
       case RegSet.RFLAGS:
         return BigInt(cpu.getEflags());
       case RegSet.SEGMENT:
         if (number === GDTR || number === IDTR) {
           const gdt = number === GDTR;
           return encodeSegment({
-            base: BigInt((gdt ? cpu.gdtBase : cpu.idtBase) >>> 0),
+            base: u64FromNumber(gdt ? cpu.gdtBase : cpu.idtBase),
             limit: (gdt ? cpu.gdtLimit : cpu.idtLimit) >>> 0,
             selector: 0,
             attributes: 0,
@@ -65,7 +78,7 @@ export class CpuRegisterStore implements RegisterStore {
           attributes: cpu.segAttr[number],
         });
       case RegSet.CONTROL:
-        return BigInt(this.readControl(number) >>> 0);
+        return u64FromNumber(this.readControl(number));
       case RegSet.DEBUG:
         return BigInt(cpu.dr[number]);
       case RegSet.X87:
@@ -100,31 +113,29 @@ export class CpuRegisterStore implements RegisterStore {
         cpu.r32[number * 2 + 1] = hi32(value);
         return;
       case RegSet.RIP:
-        cpu.eip = lo32(value) >>> 0;
+        cpu.eip = addressNumber(value);
         return;
       case RegSet.RFLAGS:
         writeEflags(cpu, lo32(value));
         break;
       case RegSet.SEGMENT: {
         const seg = decodeSegment(value as Uint8Array);
-        const base = Number(seg.base & MASK32);
         if (number === GDTR) {
-          cpu.gdtBase = base;
+          cpu.gdtBase = addressNumber(seg.base);
           cpu.gdtLimit = seg.limit;
         } else if (number === IDTR) {
-          cpu.idtBase = base;
+          cpu.idtBase = addressNumber(seg.base);
           cpu.idtLimit = seg.limit;
         } else {
           cpu.segSel[number] = seg.selector;
-          cpu.segBase[number] = base;
-          cpu.segBaseHigh[number] = Number((seg.base >> 32n) & MASK32);
+          cpu.setSegmentBase64(number, lo32(seg.base), hi32(seg.base) | 0);
           cpu.segLimit[number] = seg.limit;
           cpu.segAttr[number] = seg.attributes;
         }
         break;
       }
       case RegSet.CONTROL:
-        this.writeControl(number, lo32(value));
+        this.writeControl(number, value);
         break;
       case RegSet.DEBUG:
         cpu.dr[number] = lo32(value);
@@ -186,17 +197,19 @@ export class CpuRegisterStore implements RegisterStore {
     }
   }
 
-  private writeControl(n: number, v: number): void {
+  private writeControl(n: number, value: RegisterValue): void {
     const cpu = this.cpu;
+    const v = lo32(value);
     switch (n) {
       case Ctl.CR0:
         cpu.cr0 = (v | CR0_ET) >>> 0;
         return;
       case Ctl.CR2:
-        cpu.cr2 = v >>> 0;
+        cpu.cr2 = addressNumber(value);
         return;
       case Ctl.CR3:
-        cpu.cr3 = v >>> 0;
+        // Up to MAXPHYADDR bits (and a PCID in 11:0).
+        cpu.cr3 = Number(BigInt(value as bigint) & 0xfffffffffffffn);
         return;
       case Ctl.CR4:
         cpu.cr4 = v >>> 0;
@@ -205,6 +218,10 @@ export class CpuRegisterStore implements RegisterStore {
         cpu.cr8 = v & 0xf;
         return;
       default:
+        // XCR0: x87 always, SSE optional, nothing else (what XSETBV accepts).
+        if (!isValidXcr0(v, hi32(value))) {
+          throw new HvError("invalid-argument", `soft CPU: XCR0 value ${String(value)} refused`);
+        }
         cpu.xcr0 = v >>> 0;
     }
   }
@@ -305,7 +322,7 @@ export class CpuRegisterStore implements RegisterStore {
     cpu.setCpl(cpl);
     for (let s = 0; s < 8; s++) cpu.recomputeSegment(s);
     flushTlb(cpu, false);
-    if ((cpu.cr0 & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0) {
+    if ((cpu.cr0 & CR0_PG) !== 0 && (cpu.cr4 & CR4_PAE) !== 0 && !cpu.longMode) {
       try {
         loadPdptes(cpu, cpu.cr3);
       } catch (e) {

@@ -16,10 +16,13 @@ import {
   ATTR_CODE,
   ATTR_DB,
   ATTR_DC,
+  ATTR_L,
   ATTR_RW,
   ATTR_S,
+  CANONICAL_LIMIT,
   CR0_PE,
   CR0_PG,
+  EFER_LMA,
   IF,
   IOPL_MASK,
   IOPL_SHIFT,
@@ -67,6 +70,8 @@ export class Cpu extends CpuOperands {
   setSegment(seg: number, selector: number, base: number, limit: number, attr: number): void {
     this.segSel[seg] = selector;
     this.segBase[seg] = base;
+    this.segBaseHigh[seg] = 0;
+    this.segBaseL[seg] = base >>> 0;
     this.segLimit[seg] = limit;
     this.segAttr[seg] = attr;
     this.recomputeSegment(seg);
@@ -76,6 +81,16 @@ export class Cpu extends CpuOperands {
     } else if (seg === SEG_SS) {
       this.updateMode();
     }
+  }
+
+  /**
+   * Sets the full 64-bit base of `seg` (FS/GS base MSRs, WRFSBASE, SWAPGS,
+   * 16-byte system descriptors), hi:lo; the caller checked it is canonical.
+   */
+  setSegmentBase64(seg: number, lo: number, hi: number): void {
+    this.segBase[seg] = lo;
+    this.segBaseHigh[seg] = hi;
+    this.segBaseL[seg] = hi * 4294967296 + (lo >>> 0);
   }
 
   /** Recomputes the derived fields of `seg` from attr/limit (after restoring state). */
@@ -97,8 +112,15 @@ export class Cpu extends CpuOperands {
         }
       }
     }
-    // A real-mode/vm86 code segment is readable and writable through overrides.
-    if (!this.protectedMode || this.vm86) access = SEG_ACCESS_READ | SEG_ACCESS_WRITE;
+    // A real-mode/vm86 code segment is readable and writable through overrides;
+    // 64-bit mode checks neither limits nor types (SDM vol. 3, 5.2.1).
+    if (!this.protectedMode || this.vm86 || this.mode64) {
+      access = SEG_ACCESS_READ | SEG_ACCESS_WRITE;
+    }
+    if (this.mode64) {
+      low = 0;
+      high = 0xffffffff;
+    }
     this.segAccess[seg] = access;
     this.segLow[seg] = low > 0xffffffff ? 0xffffffff : low;
     this.segHigh[seg] = high;
@@ -131,24 +153,29 @@ export class Cpu extends CpuOperands {
   }
 
   /**
-   * Recomputes protectedMode/vm86/paging/code32/stack32 from CR0, EFLAGS and
-   * the CS/SS attributes, and ends the current block (decoding depends on
-   * code32). Called by every setter that changes them.
+   * Recomputes protectedMode/vm86/paging/longMode/mode64/code32/stack32 from
+   * CR0, EFER.LMA, EFLAGS and the CS/SS attributes, and ends the current
+   * block (decoding depends on code32 and mode64). Called by every setter
+   * that changes them.
    */
   updateMode(): void {
     const pe = (this.cr0 & CR0_PE) !== 0;
     const wasVm86 = this.vm86;
     const wasProtected = this.protectedMode;
+    const was64 = this.mode64;
     this.protectedMode = pe;
     this.vm86 = pe && (this.flags & VM) !== 0;
     this.paging = pe && (this.cr0 & CR0_PG) !== 0;
+    this.longMode = (this.efer & EFER_LMA) !== 0;
+    // 64-bit mode: IA-32e mode with CS.L = 1 (SDM vol. 3, 5.2.1).
+    this.mode64 = this.longMode && (this.segAttr[SEG_CS] & ATTR_L) !== 0;
     const native = pe && !this.vm86;
-    this.code32 = native && (this.segAttr[SEG_CS] & ATTR_DB) !== 0;
-    this.stack32 = native && (this.segAttr[SEG_SS] & ATTR_DB) !== 0;
+    this.code32 = this.mode64 || (native && (this.segAttr[SEG_CS] & ATTR_DB) !== 0);
+    this.stack32 = this.mode64 || (native && (this.segAttr[SEG_SS] & ATTR_DB) !== 0);
     if (!pe) this.setCpl(0);
     else if (this.vm86) this.setCpl(3);
     else if (wasVm86) this.setCpl(this.segSel[SEG_CS] & 3); // left vm86 (interrupt/IRET)
-    if (wasVm86 !== this.vm86 || wasProtected !== pe) {
+    if (wasVm86 !== this.vm86 || wasProtected !== pe || was64 !== this.mode64) {
       for (let s = 0; s < 6; s++) this.recomputeSegment(s);
     }
     this.blockStop = 1;
@@ -213,11 +240,18 @@ export class Cpu extends CpuOperands {
 
   /**
    * Near jump to `target` (an offset in CS), truncated to `opSize` bits.
-   * #GP(0) if it is beyond the CS limit (SDM vol. 2, JMP).
+   * #GP(0) if it is beyond the CS limit (SDM vol. 2, JMP). With a 64-bit
+   * operand size `target` is RIP as a signed number and must be canonical.
    */
   jumpNear(target: number, opSize: number): void {
+    if (opSize === 64) {
+      // 64-bit mode: no limit, but the target must be canonical (SDM vol. 2, JMP).
+      if (target < -CANONICAL_LIMIT || target >= CANONICAL_LIMIT) raiseGP(this, 0);
+      this.eip = target;
+      return;
+    }
     const t = opSize === 16 ? target & 0xffff : target >>> 0;
-    if (t > this.segLimit[SEG_CS]) raiseGP(this, 0);
+    if (t > this.segLimit[SEG_CS] && !this.mode64) raiseGP(this, 0);
     this.eip = t;
   }
 

@@ -1,6 +1,7 @@
 /**
- * The instruction decoder: legacy prefixes, one/two/three-byte opcode maps,
- * ModRM/SIB with 16- and 32-bit addressing, displacements and immediates
+ * The instruction decoder: legacy and REX prefixes, one/two/three-byte opcode
+ * maps, ModRM/SIB with 16-, 32- and 64-bit addressing (RIP-relative
+ * included), displacements and immediates
  * (Intel SDM vol. 2, ch. 2 and appendix A). Produces a `Decoded` record whose
  * handler comes from the opcode registry (ops.ts).
  *
@@ -10,12 +11,31 @@
  * instruction must fault only if it is reached. Running out of bytes is the
  * CodeReader's business (end of page in block mode, fetch in single mode).
  */
-import { ESP, EBP, ESI, EDI, EBX, SEG_DS, SEG_SS, ZERO_REG } from "./constants.js";
+import {
+  REG8_OFFSET,
+  REG8_OFFSET_REX,
+  REX_B,
+  REX_R,
+  REX_W,
+  SEG_DS,
+  ZERO_REG,
+} from "./constants.js";
+import {
+  CodeReader,
+  fetchCodeByte,
+  installFetchCodeByte,
+  MAX_INSN_LENGTH,
+  OUT_OF_BYTES,
+  OutOfBytes,
+} from "./code-reader.js";
 import { Decoded, REP_E, REP_NE, REP_NONE } from "./decoded.js";
+import { decodeAddress16, decodeAddress32, decodeAddress64, readBytes } from "./decoder-address.js";
 import type { Cpu } from "./cpu.js";
 import { raiseGP, raiseUD } from "./fault.js";
 import {
+  F_DEFAULT64,
   F_ENDS_BLOCK,
+  F_FORCE64,
   F_LOCKABLE,
   IMM_B,
   IMM_BS,
@@ -35,85 +55,19 @@ import {
   PFX_F3,
   PFX_NONE,
   opTable,
+  opTable64,
   type OpForm,
+  type OpSlot,
 } from "./ops.js";
 
-/** Longest legal instruction (SDM vol. 2, 2.3.11). */
-export const MAX_INSN_LENGTH = 15;
-
-/** Thrown by a CodeReader in block mode when the instruction runs past the bytes available. */
-export class OutOfBytes extends Error {
-  constructor() {
-    super("instruction crosses the end of the decodable bytes");
-    this.name = "OutOfBytes";
-  }
-}
-export const OUT_OF_BYTES = new OutOfBytes();
-
-/**
- * Where the decoder takes bytes from. Block mode: a window of a backing's
- * bytes (`bytes[pos..limit)`); past the window it throws OUT_OF_BYTES.
- * Single mode (`cpu` set): bytes past the window are fetched through the
- * TLB one by one, so a #PF or CS-limit #GP happens exactly when a byte of a
- * page-crossing instruction is needed.
- */
-export class CodeReader {
-  bytes: Uint8Array = new Uint8Array(0);
-  pos = 0;
-  limit = 0;
-  /** Position of the instruction's first byte. */
-  start = 0;
-  /** Single mode: the CPU to fetch through, else null. */
-  cpu: Cpu | null = null;
-  /** Single mode: the CS offset of `bytes[0]`. */
-  eipBase = 0;
-  /** Single mode: scratch buffer for fetched bytes. */
-  readonly scratch = new Uint8Array(16);
-
-  /** Block mode over `bytes[from..limit)`. */
-  setBlock(bytes: Uint8Array, from: number, limit: number): void {
-    this.bytes = bytes;
-    this.pos = from;
-    this.start = from;
-    this.limit = limit;
-    this.cpu = null;
-  }
-
-  /** Single mode: fetch bytes of the instruction at CS:`eip` on demand. */
-  setSingle(cpu: Cpu, eip: number): void {
-    this.bytes = this.scratch;
-    this.pos = 0;
-    this.start = 0;
-    this.limit = 0;
-    this.cpu = cpu;
-    this.eipBase = eip;
-  }
-
-  /** The next byte. */
-  next(): number {
-    if (this.pos < this.limit) return this.bytes[this.pos++];
-    const cpu = this.cpu;
-    if (cpu === null || this.limit >= this.scratch.length) throw OUT_OF_BYTES;
-    const byte = fetchCodeByte(cpu, this.eipBase + this.limit);
-    this.scratch[this.limit] = byte;
-    this.limit++;
-    this.pos++;
-    return byte;
-  }
-
-  /** Bytes consumed by the current instruction. */
-  get consumed(): number {
-    return this.pos - this.start;
-  }
-}
-
-/** Hook set by exec.ts: fetches one code byte at CS:`eip` (limit check, TLB, #PF). */
-export let fetchCodeByte: (cpu: Cpu, eip: number) => number = () => {
-  throw new Error("decoder: fetchCodeByte not installed");
+export {
+  CodeReader,
+  fetchCodeByte,
+  installFetchCodeByte,
+  MAX_INSN_LENGTH,
+  OUT_OF_BYTES,
+  OutOfBytes,
 };
-export function installFetchCodeByte(fn: (cpu: Cpu, eip: number) => number): void {
-  fetchCodeByte = fn;
-}
 
 function raiseUdHandler(cpu: Cpu): void {
   raiseUD(cpu);
@@ -122,15 +76,13 @@ function tooLongHandler(cpu: Cpu): void {
   raiseGP(cpu, 0);
 }
 
-/** 16-bit addressing: base and index register of each rm (SDM vol. 2, table 2-1). */
-const BASE16 = [EBX, EBX, EBP, EBP, ZERO_REG, ZERO_REG, EBP, EBX];
-const INDEX16 = [ESI, EDI, ESI, EDI, ESI, EDI, ZERO_REG, ZERO_REG];
-
 /**
  * Decodes one instruction from `r` into `d`. `code32`: the CS default size
- * is 32 bits. Throws OUT_OF_BYTES (block mode) or a fetch fault (single mode).
+ * is 32 bits. `mode64`: 64-bit mode (REX prefixes, 64-bit addressing,
+ * RIP-relative operands, the 64-bit opcode overrides; SDM vol. 2, 2.2).
+ * Throws OUT_OF_BYTES (block mode) or a fetch fault (single mode).
  */
-export function decode(r: CodeReader, d: Decoded, code32: boolean): void {
+export function decode(r: CodeReader, d: Decoded, code32: boolean, mode64 = false): void {
   d.reset();
   let opOverride = false;
   let addrOverride = false;
@@ -138,6 +90,7 @@ export function decode(r: CodeReader, d: Decoded, code32: boolean): void {
   let rep = REP_NONE;
   let lastRep = 0;
   let lock = false;
+  let rex = 0;
   let b = 0;
   // ---- Prefixes (any order, any number; the last of a group wins) ----
   for (;;) {
@@ -146,36 +99,56 @@ export function decode(r: CodeReader, d: Decoded, code32: boolean): void {
     switch (b) {
       case 0x66:
         opOverride = true;
+        rex = 0; // a REX prefix counts only right before the opcode (SDM vol. 2, 2.2.1)
         continue;
       case 0x67:
         addrOverride = true;
+        rex = 0;
         continue;
       case 0x26:
       case 0x2e:
       case 0x36:
       case 0x3e:
-        segOverride = (b >> 3) & 3; // 26 ES=0, 2E CS=1, 36 SS=2, 3E DS=3
+        // In 64-bit mode ES/CS/SS/DS overrides are ignored (their bases are 0).
+        if (!mode64) segOverride = (b >> 3) & 3; // 26 ES=0, 2E CS=1, 36 SS=2, 3E DS=3
+        rex = 0;
         continue;
       case 0x64:
       case 0x65:
         segOverride = b - 0x60; // FS=4, GS=5
+        rex = 0;
         continue;
       case 0xf0:
         lock = true;
+        rex = 0;
         continue;
       case 0xf2:
         rep = REP_NE;
         lastRep = 0xf2;
+        rex = 0;
         continue;
       case 0xf3:
         rep = REP_E;
         lastRep = 0xf3;
+        rex = 0;
         continue;
+    }
+    if (mode64 && (b & 0xf0) === 0x40) {
+      rex = b;
+      continue;
     }
     break;
   }
-  const opSize = code32 !== opOverride ? 32 : 16;
-  const addrSize = code32 !== addrOverride ? 32 : 16;
+  const rexW = (rex & REX_W) !== 0;
+  let opSize: number;
+  let addrSize: number;
+  if (mode64) {
+    opSize = rexW ? 64 : opOverride ? 16 : 32;
+    addrSize = addrOverride ? 32 : 64;
+  } else {
+    opSize = code32 !== opOverride ? 32 : 16;
+    addrSize = code32 !== addrOverride ? 32 : 16;
+  }
   // ---- Opcode map ----
   let map = MAP_PRIMARY;
   if (b === 0x0f) {
@@ -190,11 +163,12 @@ export function decode(r: CodeReader, d: Decoded, code32: boolean): void {
   }
   const pfx =
     lastRep === 0xf3 ? PFX_F3 : lastRep === 0xf2 ? PFX_F2 : opOverride ? PFX_66 : PFX_NONE;
-  let slot = opTable[((map * 4 + pfx) << 8) | b];
-  if (slot === null && pfx !== PFX_NONE) slot = opTable[((map * 4) << 8) | b];
+  let slot = lookup(((map * 4 + pfx) << 8) | b, mode64);
+  if (slot === null && pfx !== PFX_NONE) slot = lookup(((map * 4) << 8) | b, mode64);
   d.opcode = map * 256 + b;
   d.opSize = opSize;
   d.addrSize = addrSize;
+  d.rex = rex;
   d.segOverride = segOverride;
   d.rep = rep;
   d.lock = lock;
@@ -210,11 +184,13 @@ export function decode(r: CodeReader, d: Decoded, code32: boolean): void {
     const reg = (modrm >> 3) & 7;
     const rm = modrm & 7;
     d.mod = mod;
-    d.reg = reg;
-    d.rm = rm;
+    d.reg = slot.group ? reg : reg | ((rex & REX_R) << 1);
+    d.rm = rm | ((rex & REX_B) << 3);
+    setByteRegisters(d, rex);
     if (mod !== 3) {
-      defaultSeg =
-        addrSize === 16 ? decodeAddress16(r, d, mod, rm) : decodeAddress32(r, d, mod, rm);
+      if (mode64) defaultSeg = decodeAddress64(r, d, mod, rm, rex);
+      else if (addrSize === 16) defaultSeg = decodeAddress16(r, d, mod, rm);
+      else defaultSeg = decodeAddress32(r, d, mod, rm);
       if (defaultSeg < 0) return tooLong(r, d);
     }
     const idx = (slot.group ? reg * 2 : 0) + (mod === 3 ? 1 : 0);
@@ -225,12 +201,19 @@ export function decode(r: CodeReader, d: Decoded, code32: boolean): void {
     }
   } else {
     form = slot.forms[0];
+    // The register encoded in the opcode (50+r, B8+r...), extended by REX.B.
+    d.rm = (b & 7) | ((rex & REX_B) << 3);
+    setByteRegisters(d, rex);
   }
   if (form === null) return invalid(r, d);
   if (lock && ((form.flags & F_LOCKABLE) === 0 || d.mod === 3 || !slot.modrm)) {
     return invalid(r, d);
   }
   d.seg = segOverride >= 0 ? segOverride : defaultSeg;
+  if (mode64 && (form.flags & (F_DEFAULT64 | F_FORCE64)) !== 0) {
+    // d64: 64 unless 66 without REX.W; f64: always 64 (Intel ignores 66 on near branches).
+    d.opSize = (form.flags & F_FORCE64) !== 0 || rexW || !opOverride ? 64 : 16;
+  }
 
   // ---- Immediates ----
   if (form.imm !== IMM_NONE && !decodeImmediate(r, d, form.imm)) return tooLong(r, d);
@@ -239,12 +222,24 @@ export function decode(r: CodeReader, d: Decoded, code32: boolean): void {
   d.length = r.consumed;
 }
 
-/** Reads `n` little-endian bytes; false if that would exceed 15 bytes. */
-function readBytes(r: CodeReader, n: number): number {
-  if (r.consumed + n > MAX_INSN_LENGTH) return -1;
-  let v = 0;
-  for (let k = 0; k < n; k++) v |= r.next() << (k * 8);
-  return n === 4 ? v >>> 0 : v;
+/** The slot for `key`: in 64-bit mode an override (or #UD marker) wins over the legacy slot. */
+function lookup(key: number, mode64: boolean): OpSlot | null {
+  if (mode64) {
+    const slot = opTable64[key];
+    if (slot !== null) return slot;
+  }
+  return opTable[key];
+}
+
+/** `reg8`/`rm8`: byte offsets of `reg`/`rm` as 8-bit registers (SPL..DIL only with REX). */
+function setByteRegisters(d: Decoded, rex: number): void {
+  if (rex !== 0) {
+    d.reg8 = REG8_OFFSET_REX[d.reg & 15];
+    d.rm8 = REG8_OFFSET_REX[d.rm];
+  } else {
+    d.reg8 = REG8_OFFSET[d.reg & 7];
+    d.rm8 = REG8_OFFSET[d.rm & 7];
+  }
 }
 
 function decodeImmediate(r: CodeReader, d: Decoded, kind: number): boolean {
@@ -257,6 +252,7 @@ function decodeImmediate(r: CodeReader, d: Decoded, kind: number): boolean {
     case IMM_BS:
       v = readBytes(r, 1);
       d.imm = (v << 24) >> 24;
+      d.immHi = d.imm >> 31;
       return v >= 0;
     case IMM_W:
       v = readBytes(r, 2);
@@ -264,14 +260,32 @@ function decodeImmediate(r: CodeReader, d: Decoded, kind: number): boolean {
       return v >= 0;
     case IMM_Z:
     case IMM_V:
+      if (kind === IMM_V && d.opSize === 64) {
+        // MOV r64, imm64: the only 8-byte immediate.
+        v = readBytes(r, 4);
+        const hi = v >= 0 ? readBytes(r, 4) : -1;
+        d.imm = v | 0;
+        d.immHi = hi | 0;
+        return hi >= 0;
+      }
       v = readBytes(r, d.opSize === 16 ? 2 : 4);
       d.imm = d.opSize === 16 ? v : v | 0;
+      d.immHi = d.imm >> 31; // 64-bit operands sign-extend imm32
       return v >= 0;
     case IMM_MOFFS:
-      v = readBytes(r, d.addrSize === 16 ? 2 : 4);
       d.mod = 0;
       d.base = ZERO_REG;
       d.index = ZERO_REG;
+      if (d.addrSize === 64) {
+        // moffs64: `disp` holds the whole offset as a number (exact when
+        // canonical, which is all linear64 accepts), `dispHi` its high dword.
+        v = readBytes(r, 4);
+        const hi = v >= 0 ? readBytes(r, 4) : -1;
+        d.disp = (hi | 0) * 4294967296 + v;
+        d.dispHi = hi | 0;
+        return hi >= 0;
+      }
+      v = readBytes(r, d.addrSize === 16 ? 2 : 4);
       d.disp = v;
       return v >= 0;
     case IMM_FAR: {
@@ -291,62 +305,6 @@ function decodeImmediate(r: CodeReader, d: Decoded, kind: number): boolean {
     default:
       throw new Error(`decoder: unknown immediate kind ${kind}`);
   }
-}
-
-/** 16-bit ModRM memory operand. Returns the default segment, or -1 if too long. */
-function decodeAddress16(r: CodeReader, d: Decoded, mod: number, rm: number): number {
-  let seg = SEG_DS;
-  if (mod === 0 && rm === 6) {
-    const disp = readBytes(r, 2);
-    d.disp = disp;
-    return disp < 0 ? -1 : seg;
-  }
-  d.base = BASE16[rm];
-  d.index = INDEX16[rm];
-  if (d.base === EBP) seg = SEG_SS;
-  if (mod === 1) {
-    const v = readBytes(r, 1);
-    if (v < 0) return -1;
-    d.disp = (v << 24) >> 24;
-  } else if (mod === 2) {
-    const v = readBytes(r, 2);
-    if (v < 0) return -1;
-    d.disp = v;
-  }
-  return seg;
-}
-
-/** 32-bit ModRM (+SIB) memory operand. Returns the default segment, or -1 if too long. */
-function decodeAddress32(r: CodeReader, d: Decoded, mod: number, rm: number): number {
-  let seg = SEG_DS;
-  let base = rm;
-  if (rm === 4) {
-    if (r.consumed >= MAX_INSN_LENGTH) return -1;
-    const sib = r.next();
-    const index = (sib >> 3) & 7;
-    base = sib & 7;
-    d.scale = sib >> 6;
-    d.index = index === ESP ? ZERO_REG : index;
-    if (base === EBP && mod === 0) {
-      base = ZERO_REG; // [index*scale + disp32]
-      mod = 2;
-    }
-  } else if (rm === EBP && mod === 0) {
-    base = ZERO_REG; // [disp32]
-    mod = 2;
-  }
-  d.base = base;
-  if (base === ESP || base === EBP) seg = SEG_SS;
-  if (mod === 1) {
-    const v = readBytes(r, 1);
-    if (v < 0) return -1;
-    d.disp = (v << 24) >> 24;
-  } else if (mod === 2) {
-    const v = readBytes(r, 4);
-    if (v < 0) return -1;
-    d.disp = v | 0;
-  }
-  return seg;
 }
 
 function invalid(r: CodeReader, d: Decoded): void {

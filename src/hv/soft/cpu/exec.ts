@@ -22,7 +22,7 @@ import { raiseGP } from "./fault.js";
 import { EVENT_EXCEPTION, EVENT_EXTERNAL, EVENT_NMI } from "./hooks.js";
 import { mmioRead } from "./phys.js";
 import { flushTlb, translateFetch } from "./tlb.js";
-import type { Block } from "./blocks.js";
+import { codeMode, type Block } from "./blocks.js";
 
 const KICKED: VcpuExit = Object.freeze({ kind: "kicked" });
 const BUDGET: VcpuExit = Object.freeze({ kind: "budget" });
@@ -31,17 +31,26 @@ const INTERRUPT_WINDOW: VcpuExit = Object.freeze({ kind: "interrupt-window" });
 
 const singleReader = new CodeReader();
 
-/** The offset limit of CS for instruction fetch (16-bit code wraps at 64 KiB). */
+/**
+ * The offset limit of CS for instruction fetch (16-bit code wraps at 64
+ * KiB); none in 64-bit mode, where RIP is the linear address.
+ */
 function codeLimit(cpu: Cpu): number {
+  if (cpu.mode64) return Infinity;
   const limit = cpu.segLimit[SEG_CS];
   return cpu.code32 || limit < 0xffff ? limit : 0xffff;
 }
 
 /** Fetches one code byte at CS:`eip` for the single-instruction decoder. */
 function fetchCodeByte(cpu: Cpu, eip: number): number {
-  const off = cpu.code32 ? eip >>> 0 : eip & 0xffff;
-  if (off > codeLimit(cpu)) raiseGP(cpu, 0);
-  const lin = (cpu.segBase[SEG_CS] + off) >>> 0;
+  let lin: number;
+  if (cpu.mode64) {
+    lin = eip; // translate() raises #GP(0) past the canonical range
+  } else {
+    const off = cpu.code32 ? eip >>> 0 : eip & 0xffff;
+    if (off > codeLimit(cpu)) raiseGP(cpu, 0);
+    lin = (cpu.segBase[SEG_CS] + off) >>> 0;
+  }
   const i = translateFetch(cpu, lin);
   if (cpu.tlbBacking[i] < 0) return mmioRead(cpu, cpu.tlbPfn[i] * 4096 + (lin & 0xfff), 1);
   return cpu.tlbMem[i][cpu.tlbOff[i] + (lin & 0xfff)];
@@ -183,23 +192,25 @@ function execute(cpu: Cpu, single: boolean, icountLimit: number, stopFlag: Int32
       cpu.blockStop = 0;
       const limit = codeLimit(cpu);
       if (eip > limit) raiseGP(cpu, 0);
-      const lin = (cpu.segBase[SEG_CS] + eip) >>> 0;
+      const lin = cpu.mode64 ? eip : (cpu.segBase[SEG_CS] + eip) >>> 0;
       const i = translateFetch(cpu, lin);
       const backing = cpu.tlbBacking[i];
+      const mode = codeMode(cpu);
       let block: Block | null = null;
       if (backing >= 0) {
         const offset = cpu.tlbOff[i] + (lin & 0xfff);
         block =
-          cpu.blocks.find(backing, offset, cpu.code32) ??
-          cpu.blocks.build(cpu, backing, offset, limit - eip, cpu.code32);
+          cpu.blocks.find(backing, offset, mode) ??
+          cpu.blocks.build(cpu, backing, offset, limit - eip, mode);
         // The block must end before the CS limit (and before 16-bit EIP wraps).
         if (block !== null && eip + block.byteLength > limit) block = null;
       }
       if (block === null) {
         const d = cpu.scratchDecoded;
         singleReader.setSingle(cpu, eip);
-        decode(singleReader, d, cpu.code32);
-        cpu.eip = cpu.code32 ? (eip + d.length) >>> 0 : (eip + d.length) & 0xffff;
+        decode(singleReader, d, cpu.code32, cpu.mode64);
+        if (cpu.mode64) cpu.eip = eip + d.length;
+        else cpu.eip = cpu.code32 ? (eip + d.length) >>> 0 : (eip + d.length) & 0xffff;
         d.handler(cpu, d);
         cpu.icount += 1;
       } else {

@@ -106,9 +106,13 @@ export function raiseAC(cpu: FaultHolder): never {
   return raiseFault(cpu, VEC_AC, true, 0);
 }
 
-/** #PF with CR2 = `linear` and the given error code (PF_* bits, constants.ts). */
+/**
+ * #PF with CR2 = `linear` (already in the form tlb.ts `normalizeLinear`
+ * gives: unsigned 32-bit, or signed canonical in long mode) and the given
+ * error code (PF_* bits, constants.ts).
+ */
 export function raisePF(cpu: FaultHolder, linear: number, errorCode: number): never {
-  cpu.cr2 = linear >>> 0;
+  cpu.cr2 = linear;
   return raiseFault(cpu, VEC_PF, true, errorCode);
 }
 

@@ -18,7 +18,9 @@
  *     `setFlagsDirect(cpu, mask, values)` (any subset of flags, others kept).
  *   - Read flags with `getCF`...`getOF`, `testCondition(cc)`, or `getEflags`.
  *
- * `size` is the operand size in bits: 8, 16 or 32.
+ * `size` is the operand size in bits: 8, 16, 32 or 64. 64-bit operations use
+ * the `*64` recorders, which also keep the high dwords (LF_*_HI): every
+ * flag is then computed exactly from int32 halves.
  * SDM vol. 1, 3.4.3.1 and appendix A (which instruction sets which flag).
  */
 import {
@@ -32,46 +34,29 @@ import {
   SF,
   ZF,
 } from "./constants.js";
+import {
+  type FlagHolder,
+  LF_A,
+  LF_B,
+  LF_C,
+  LF_OP,
+  LF_RES,
+  LF_SIZE,
+  OP_ADC,
+  OP_ADD,
+  OP_DEC,
+  OP_INC,
+  OP_LOGIC,
+  OP_NONE,
+  OP_RESULT,
+  OP_SBB,
+  OP_SUB,
+  LF_RES_HI,
+} from "./flags-record.js";
+import { getCF64, getOF64, record64 } from "./flags64.js";
 
-/** What flags.ts needs of the CPU: the concrete class is `Cpu` (cpu.ts). */
-export interface FlagHolder {
-  /** EFLAGS; the six arithmetic bits are only valid when `lf[LF_OP] === OP_NONE` (CF also for INC/DEC). */
-  flags: number;
-  /** The lazy-flags record, indexed by LF_*. */
-  readonly lf: Int32Array;
-}
-
-// ---- Indices into `cpu.lf` ----
-/** Operation kind (OP_*). */
-export const LF_OP = 0;
-/** The result (low `size` bits significant). */
-export const LF_RES = 1;
-/** First operand (destination before the operation). */
-export const LF_A = 2;
-/** Second operand. */
-export const LF_B = 3;
-/** ADC/SBB: carry/borrow in (0/1). OP_RESULT: explicit CF/AF/OF bits. */
-export const LF_C = 4;
-/** Operand size in bits (8, 16, 32). */
-export const LF_SIZE = 5;
-/** Length of the record. */
-export const LF_LENGTH = 6;
-
-// ---- Operation kinds ----
-/** All six flags are in `cpu.flags`. */
-export const OP_NONE = 0;
-export const OP_ADD = 1;
-export const OP_ADC = 2;
-export const OP_SUB = 3;
-export const OP_SBB = 4;
-/** AND/OR/XOR/TEST: CF=OF=0, AF=0 (undefined in the SDM; 0 like real hardware mostly). */
-export const OP_LOGIC = 5;
-/** INC: like ADD with b=1, but CF comes from `cpu.flags`. */
-export const OP_INC = 6;
-/** DEC: like SUB with b=1, but CF comes from `cpu.flags`. */
-export const OP_DEC = 7;
-/** SF/ZF/PF from the result; CF/AF/OF are the bits stored in LF_C. */
-export const OP_RESULT = 8;
+export * from "./flags-record.js";
+export * from "./flags64.js";
 
 /** PARITY[b] = PF for low byte b (1 when the number of set bits is even). */
 const PARITY = new Uint8Array(256);
@@ -174,6 +159,30 @@ export function setLazyDec(cpu: FlagHolder, res: number, a: number, size: number
   lf[LF_SIZE] = size;
 }
 
+/** 64-bit INC (CF preserved): r = a + 1. */
+export function setLazyInc64(
+  cpu: FlagHolder,
+  rLo: number,
+  rHi: number,
+  aLo: number,
+  aHi: number,
+): void {
+  preserveCarry(cpu);
+  record64(cpu, OP_INC, rLo, rHi, aLo, aHi, 1, 0);
+}
+
+/** 64-bit DEC (CF preserved): r = a - 1. */
+export function setLazyDec64(
+  cpu: FlagHolder,
+  rLo: number,
+  rHi: number,
+  aLo: number,
+  aHi: number,
+): void {
+  preserveCarry(cpu);
+  record64(cpu, OP_DEC, rLo, rHi, aLo, aHi, 1, 0);
+}
+
 /**
  * SF/ZF/PF from `res`; CF, AF and OF taken from `explicit` (EFLAGS bit
  * positions: CF=1, AF=0x10, OF=0x800; other bits ignored). For shifts,
@@ -220,6 +229,7 @@ export function materialize(cpu: FlagHolder): void {
 export function getCF(cpu: FlagHolder): number {
   const lf = cpu.lf;
   const size = lf[LF_SIZE];
+  if (size === 64) return getCF64(cpu);
   const m = sizeMask(size);
   switch (lf[LF_OP]) {
     case OP_ADD:
@@ -249,14 +259,18 @@ export function getCF(cpu: FlagHolder): number {
 export function getZF(cpu: FlagHolder): number {
   const lf = cpu.lf;
   if (lf[LF_OP] === OP_NONE) return cpu.flags & ZF;
-  return (lf[LF_RES] & sizeMask(lf[LF_SIZE])) === 0 ? ZF : 0;
+  const size = lf[LF_SIZE];
+  if (size === 64) return (lf[LF_RES] | lf[LF_RES_HI]) === 0 ? ZF : 0;
+  return (lf[LF_RES] & sizeMask(size)) === 0 ? ZF : 0;
 }
 
 /** SF: 0 or 0x80. */
 export function getSF(cpu: FlagHolder): number {
   const lf = cpu.lf;
   if (lf[LF_OP] === OP_NONE) return cpu.flags & SF;
-  return ((lf[LF_RES] >>> (lf[LF_SIZE] - 1)) & 1) !== 0 ? SF : 0;
+  const size = lf[LF_SIZE];
+  if (size === 64) return lf[LF_RES_HI] < 0 ? SF : 0;
+  return ((lf[LF_RES] >>> (size - 1)) & 1) !== 0 ? SF : 0;
 }
 
 /** PF: 0 or 4 (parity of the low byte of the result). */
@@ -284,7 +298,9 @@ export function getAF(cpu: FlagHolder): number {
 /** OF: 0 or 0x800. */
 export function getOF(cpu: FlagHolder): number {
   const lf = cpu.lf;
-  const shift = lf[LF_SIZE] - 1;
+  const size = lf[LF_SIZE];
+  if (size === 64) return getOF64(cpu);
+  const shift = size - 1;
   switch (lf[LF_OP]) {
     case OP_ADD:
     case OP_ADC:

@@ -58,7 +58,7 @@ export interface SystemHooks {
    * `cpu.setSegment(...)`. Used by MOV Sreg, POP Sreg, LDS/LES/LSS/LFS/LGS.
    */
   loadSegmentProtected(cpu: Cpu, seg: number, selector: number): void;
-  /** IRET/IRETD in protected mode or vm86 (SDM vol. 2, IRET). `opSize` 16 or 32. */
+  /** IRET/IRETD/IRETQ in protected mode, vm86 or IA-32e mode (SDM vol. 2, IRET). `opSize` 16, 32 or 64. */
   iretProtected(cpu: Cpu, opSize: number): void;
   /**
    * IN/OUT/INS/OUTS when CPL > IOPL or in vm86: checks the TSS I/O bitmap

@@ -1,6 +1,7 @@
 /**
  * The page walker (Intel SDM vol. 3, ch. 4): 32-bit paging with 4 MiB PSE
- * pages (and PSE-36), PAE paging with 2 MiB pages and execute-disable.
+ * pages (and PSE-36), PAE paging with 2 MiB pages and execute-disable, and
+ * 4-level paging in IA-32e mode (4.5) with 2 MiB and 1 GiB pages.
  * Sets accessed and dirty bits in the guest's tables and raises #PF with
  * the exact error code and CR2.
  *
@@ -10,7 +11,9 @@
  * A translation's permissions for all six (access, privilege) pairs are
  * computed at once and cached in the TLB entry.
  *
- * Not modelled yet: SMEP/SMAP, protection keys, 4/5-level paging (long mode).
+ * Not modelled: SMEP/SMAP, protection keys, 5-level paging. PCIDs are
+ * accepted but not used as tags: every CR3 load drops the non-global
+ * entries, which the SDM allows (4.10.4.1: invalidating more is legal).
  */
 import type { CpuAccess } from "./access.js";
 import {
@@ -73,7 +76,8 @@ export function walk(cpu: CpuAccess, lin: number, access: number, user: boolean)
     walkResult[2] = 0;
     return;
   }
-  if ((cpu.cr4 & CR4_PAE) !== 0) walkPae(cpu, lin, access, user);
+  if (cpu.longMode) walkLong(cpu, lin, access, user);
+  else if ((cpu.cr4 & CR4_PAE) !== 0) walkPae(cpu, lin, access, user);
   else walk32(cpu, lin, access, user);
 }
 
@@ -218,6 +222,103 @@ function walkPae(cpu: CpuAccess, lin: number, access: number, user: boolean): vo
   const pfn = (pteHi & 0xfffff) * 0x100000 + (pte >>> 12);
   const rights = (pde & pte & (RW | US)) | (pte & (D | G)) | (nx ? NX : 0);
   finish(cpu, lin, access, user, pfn, rights);
+  setBits(cpu, pdeAddr, pde, A);
+  setBits(cpu, pteAddr, pte, A | (write ? D : 0));
+}
+
+// ---- 4-level paging (SDM vol. 3, 4.5) ----
+
+/** Bits of a paging-structure entry used by the 4-level walk (low dword). */
+const LONG_LARGE_1G_RESERVED = 0x3fffe000; // PDPTE.PS = 1: bits 29:13
+const LONG_LARGE_2M_RESERVED = 0x1fe000; // PDE.PS = 1: bits 20:13
+
+/** Reads the 8-byte entry at physical `addr` into `entryLo`/`entryHi`. */
+let entryLo = 0;
+let entryHi = 0;
+function readEntry(cpu: CpuAccess, addr: number): void {
+  entryLo = physRead(cpu, addr, 4) | 0;
+  entryHi = physRead(cpu, addr + 4, 4) | 0;
+}
+
+/** Physical address of the table an entry points to (bits MAXPHYADDR-1:12). */
+function tableAddress(lo: number, hi: number): number {
+  return (hi & 0xfffff) * TWO32 + ((lo & 0xfffff000) >>> 0);
+}
+
+/**
+ * The 4-level walk: PML4E → PDPTE (1 GiB page if PS) → PDE (2 MiB page if
+ * PS) → PTE. `lin` is the signed canonical address (or a zero-extended
+ * 32-bit one in compatibility mode); Math.floor of a power-of-two division
+ * gives its upper bits two's-complement style. Accessed bits are set at
+ * every level, dirty in the leaf (4.8).
+ */
+function walkLong(cpu: CpuAccess, lin: number, access: number, user: boolean): void {
+  const write = access === ACCESS_WRITE;
+  const nxe = (cpu.efer & EFER_NXE) !== 0;
+  const highReserved = PAE_HIGH_RESERVED | (nxe ? 0 : XD_HIGH);
+  const code = accessBits(cpu, access, user);
+  const rsvd = PF_P | PF_RSVD | code;
+  const cr3 = cpu.cr3;
+  // PML4E
+  const pml4eAddr = cr3 - (cr3 % 4096) + (Math.floor(lin / 0x8000000000) & 0x1ff) * 8;
+  readEntry(cpu, pml4eAddr);
+  const pml4e = entryLo;
+  const pml4eHi = entryHi;
+  if ((pml4e & P) === 0) raisePF(cpu, lin, code);
+  if ((pml4eHi & highReserved) !== 0 || (pml4e & PS) !== 0) raisePF(cpu, lin, rsvd);
+  let nx = nxe && (pml4eHi & XD_HIGH) !== 0;
+  let rights = pml4e & (RW | US);
+  // PDPTE
+  const pdpteAddr = tableAddress(pml4e, pml4eHi) + (Math.floor(lin / 0x40000000) & 0x1ff) * 8;
+  readEntry(cpu, pdpteAddr);
+  const pdpte = entryLo;
+  const pdpteHi = entryHi;
+  if ((pdpte & P) === 0) raisePF(cpu, lin, code);
+  if ((pdpteHi & highReserved) !== 0) raisePF(cpu, lin, rsvd);
+  nx = nx || (nxe && (pdpteHi & XD_HIGH) !== 0);
+  rights &= pdpte;
+  if ((pdpte & PS) !== 0) {
+    // 1 GiB page.
+    if ((pdpte & LONG_LARGE_1G_RESERVED) !== 0) raisePF(cpu, lin, rsvd);
+    const pfn =
+      (pdpteHi & 0xfffff) * 0x100000 + ((pdpte >>> 30) & 3) * 0x40000 + ((lin >>> 12) & 0x3ffff);
+    finish(cpu, lin, access, user, pfn, rights | (pdpte & (D | G)) | LARGE | (nx ? NX : 0));
+    setBits(cpu, pml4eAddr, pml4e, A);
+    setBits(cpu, pdpteAddr, pdpte, A | (write ? D : 0));
+    return;
+  }
+  // PDE
+  const pdeAddr = tableAddress(pdpte, pdpteHi) + (Math.floor(lin / 0x200000) & 0x1ff) * 8;
+  readEntry(cpu, pdeAddr);
+  const pde = entryLo;
+  const pdeHi = entryHi;
+  if ((pde & P) === 0) raisePF(cpu, lin, code);
+  if ((pdeHi & highReserved) !== 0) raisePF(cpu, lin, rsvd);
+  nx = nx || (nxe && (pdeHi & XD_HIGH) !== 0);
+  rights &= pde;
+  if ((pde & PS) !== 0) {
+    // 2 MiB page.
+    if ((pde & LONG_LARGE_2M_RESERVED) !== 0) raisePF(cpu, lin, rsvd);
+    const pfn = (pdeHi & 0xfffff) * 0x100000 + ((pde >>> 12) & 0xffe00) + ((lin >>> 12) & 0x1ff);
+    finish(cpu, lin, access, user, pfn, rights | (pde & (D | G)) | LARGE | (nx ? NX : 0));
+    setBits(cpu, pml4eAddr, pml4e, A);
+    setBits(cpu, pdpteAddr, pdpte, A);
+    setBits(cpu, pdeAddr, pde, A | (write ? D : 0));
+    return;
+  }
+  // PTE
+  const pteAddr = tableAddress(pde, pdeHi) + ((lin >>> 12) & 0x1ff) * 8;
+  readEntry(cpu, pteAddr);
+  const pte = entryLo;
+  const pteHi = entryHi;
+  if ((pte & P) === 0) raisePF(cpu, lin, code);
+  if ((pteHi & highReserved) !== 0) raisePF(cpu, lin, rsvd);
+  nx = nx || (nxe && (pteHi & XD_HIGH) !== 0);
+  rights &= pte;
+  const pfn = (pteHi & 0xfffff) * 0x100000 + (pte >>> 12);
+  finish(cpu, lin, access, user, pfn, (rights & (RW | US)) | (pte & (D | G)) | (nx ? NX : 0));
+  setBits(cpu, pml4eAddr, pml4e, A);
+  setBits(cpu, pdpteAddr, pdpte, A);
   setBits(cpu, pdeAddr, pde, A);
   setBits(cpu, pteAddr, pte, A | (write ? D : 0));
 }

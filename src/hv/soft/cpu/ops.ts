@@ -15,6 +15,8 @@
  * the no-prefix slot; then for a group, ModRM.reg; then mod === 3 with a
  * per-rm form if one exists, else the register form; else the memory form.
  * Registering the same form twice throws (two files claiming one opcode).
+ * In 64-bit mode a slot of `opTable64` (defineOp64, invalidIn64) replaces
+ * the legacy slot; `default64`/`force64` in the spec set the operand size.
  *
  * Opcode ownership (so two engineers never write the same handler):
  *   cpu (insn/base-*.ts): MOV (88-8C, 8E, A0-A3, B0-BF, C6/0, C7/0), LEA, XCHG (86, 87,
@@ -46,9 +48,9 @@ export const IMM_BS = 2;
 export const IMM_W = 3;
 /** iz: 2 bytes with 16-bit operand size (0..65535), else 4 (a signed int32). */
 export const IMM_Z = 4;
-/** iv: like iz in legacy modes (8 bytes with REX.W in long mode, later). */
+/** iv: like iz, but 8 bytes with a 64-bit operand size (MOV r64, imm64). */
 export const IMM_V = 5;
-/** moffs (A0-A3): an address-size offset, stored as the operand's `disp` (no base/index). */
+/** moffs (A0-A3): an address-size offset (8 bytes in 64-bit mode), stored as `disp`/`dispHi`. */
 export const IMM_MOFFS = 6;
 /** Far pointer ptr16:16 / ptr16:32: `imm` = offset (iz), `imm2` = selector. */
 export const IMM_FAR = 7;
@@ -60,8 +62,10 @@ export const IMM_W_B = 8;
 export const F_ENDS_BLOCK = 0x1;
 /** LOCK is allowed (with a memory destination). Otherwise F0 → #UD. */
 export const F_LOCKABLE = 0x2;
-/** Operand size is 32 regardless of 66 in long mode's "d64" sense (reserved for later). */
+/** 64-bit mode: the operand size defaults to 64 (66 gives 16; SDM vol. 2, table A-1 "d64"). */
 export const F_DEFAULT64 = 0x4;
+/** 64-bit mode: the operand size is always 64, 66 is ignored (near branches, Intel; "f64"). */
+export const F_FORCE64 = 0x8;
 
 /** Decode information of an opcode form. */
 export interface OpSpec {
@@ -79,6 +83,10 @@ export interface OpSpec {
   readonly rm?: number;
   /** Mandatory prefix: 0x66, 0xF3 or 0xF2 (SSE-style encodings). */
   readonly prefix?: 0x66 | 0xf3 | 0xf2;
+  /** 64-bit mode: operand size 64 by default, 16 with 66 (PUSH, POP, ENTER, LEAVE...). */
+  readonly default64?: boolean;
+  /** 64-bit mode: operand size always 64 (near branches). */
+  readonly force64?: boolean;
 }
 
 /** A resolved opcode form: what the decoder needs after the ModRM byte. */
@@ -118,6 +126,14 @@ export const PFX_F2 = 3;
 
 /** Slots by `((map * 4 + pfx) << 8) | opcode`; null = nothing registered. */
 export const opTable: (OpSlot | null)[] = new Array<OpSlot | null>(4 * 4 * 256).fill(null);
+/**
+ * 64-bit mode overrides, same keys: a slot here replaces the legacy one in
+ * 64-bit mode (63 = MOVSXD instead of ARPL, SYSCALL...). `INVALID_IN_64`
+ * marks an opcode that raises #UD in 64-bit mode (PUSH ES, AAA, BOUND...).
+ */
+export const opTable64: (OpSlot | null)[] = new Array<OpSlot | null>(4 * 4 * 256).fill(null);
+/** A slot with no forms: decodes to #UD. */
+export const INVALID_IN_64 = new OpSlot();
 
 function prefixIndex(prefix: number | undefined): number {
   switch (prefix) {
@@ -134,15 +150,21 @@ function prefixIndex(prefix: number | undefined): number {
   }
 }
 
-function slotFor(map: number, prefix: number | undefined, opcode: number): OpSlot {
+function slotFor(
+  table: (OpSlot | null)[],
+  map: number,
+  prefix: number | undefined,
+  opcode: number,
+): OpSlot {
   if (!Number.isInteger(opcode) || opcode < 0 || opcode > 0xff) {
     throw new Error(`opcode registry: opcode ${opcode} out of range`);
   }
   const key = ((map * 4 + prefixIndex(prefix)) << 8) | opcode;
-  let slot = opTable[key];
+  let slot = table[key];
+  if (slot === INVALID_IN_64) throw new Error("opcode registry: opcode is invalid in 64-bit mode");
   if (slot === null) {
     slot = new OpSlot();
-    opTable[key] = slot;
+    table[key] = slot;
   }
   return slot;
 }
@@ -154,7 +176,12 @@ function name(map: number, opcode: number, reg: number): string {
 }
 
 function flagsOf(spec: OpSpec): number {
-  return (spec.endsBlock === true ? F_ENDS_BLOCK : 0) | (spec.lockable === true ? F_LOCKABLE : 0);
+  return (
+    (spec.endsBlock === true ? F_ENDS_BLOCK : 0) |
+    (spec.lockable === true ? F_LOCKABLE : 0) |
+    (spec.default64 === true ? F_DEFAULT64 : 0) |
+    (spec.force64 === true ? F_FORCE64 : 0)
+  );
 }
 
 function put(slot: OpSlot, index: number, form: OpForm, what: string): void {
@@ -170,7 +197,47 @@ export function defineOpInMap(
   spec: OpSpec,
   handler: Handler,
 ): void {
-  const slot = slotFor(map, spec.prefix, opcode);
+  defineIn(opTable, map, opcode, reg, spec, handler);
+}
+
+/**
+ * Registers a form that applies only in 64-bit mode (the legacy registration
+ * of the same opcode, if any, keeps serving the other modes). A 64-bit slot
+ * replaces the legacy slot as a whole: register every form it needs.
+ */
+export function defineOp64InMap(
+  map: number,
+  opcode: number,
+  reg: number,
+  spec: OpSpec,
+  handler: Handler,
+): void {
+  defineIn(opTable64, map, opcode, reg, spec, handler);
+}
+
+/** One-byte opcode valid only in 64-bit mode, or with a different meaning there. */
+export function defineOp64(opcode: number, spec: OpSpec, handler: Handler): void {
+  defineOp64InMap(MAP_PRIMARY, opcode, -1, spec, handler);
+}
+
+/** Marks one-byte opcodes that raise #UD in 64-bit mode (SDM vol. 2, table A-2 "i64"). */
+export function invalidIn64(...opcodes: number[]): void {
+  for (const opcode of opcodes) {
+    const key = (MAP_PRIMARY << 8) | opcode;
+    if (opTable64[key] !== null) throw new Error("opcode registry: 64-bit slot already used");
+    opTable64[key] = INVALID_IN_64;
+  }
+}
+
+function defineIn(
+  table: (OpSlot | null)[],
+  map: number,
+  opcode: number,
+  reg: number,
+  spec: OpSpec,
+  handler: Handler,
+): void {
+  const slot = slotFor(table, map, spec.prefix, opcode);
   const what = name(map, opcode, reg);
   const isGroup = reg >= 0;
   const modrm = isGroup || spec.modrm === true;

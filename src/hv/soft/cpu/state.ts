@@ -10,8 +10,19 @@
  *     r8[i * 8]       low byte of reg i;   AH/CH/DH/BH: r8[(n - 4) * 8 + 1]
  *                                          (use REG8_OFFSET[n] for encoding n)
  *
- * Writing a 32-bit register in legacy modes leaves the high dword alone
- * (in long mode a 32-bit write zeroes it; that comes with the long-mode issue).
+ * A 32-bit register write zeroes the high dword in every mode (`setReg32`):
+ * 64-bit mode requires it (SDM vol. 1, 3.4.1.1), and the upper halves are
+ * undefined outside it, so real processors do the same.
+ *
+ * 64-bit values are always two int32 halves (no BigInt on the hot paths);
+ * a 64-bit memory read returns the low dword and leaves the high one in
+ * `valueHi`.
+ *
+ * Addresses as numbers. Legacy and compatibility mode: linear addresses are
+ * unsigned 32-bit numbers. 64-bit mode: a linear address (and RIP) is the
+ * *signed* value of the canonical 64-bit address, in [-2^47, 2^47), which a
+ * double holds exactly (0xFFFF_8000_0000_0000 is -2^47, 0x0000_7FFF_FFFF_F000
+ * is 2^47 - 4096). The TLB tags pages by that number, so both kinds coexist.
  *
  * Segments: parallel arrays indexed by SEG_* (ES CS SS DS FS GS LDTR TR),
  * holding the visible selector and the hidden descriptor cache. Always
@@ -41,8 +52,9 @@ export class CpuState {
 
   /**
    * EIP: offset of the *next* instruction while a handler runs (the loop
-   * advances it before calling the handler), an unsigned number. Branch
-   * handlers assign it. `insnStart` is the current instruction's offset.
+   * advances it before calling the handler), an unsigned number; in 64-bit
+   * mode RIP as a signed canonical number (see above). Branch handlers
+   * assign it. `insnStart` is the current instruction's offset.
    */
   eip = 0;
   /** EIP of the instruction being executed (faults restart here). */
@@ -70,8 +82,15 @@ export class CpuState {
   readonly segHigh = new Uint32Array(SEG_COUNT);
   /** Derived: SEG_ACCESS_READ | SEG_ACCESS_WRITE for data accesses through the segment. */
   readonly segAccess = new Uint8Array(SEG_COUNT);
+  /**
+   * The full 64-bit base as a signed number (segBaseHigh:segBase), used in
+   * 64-bit mode for FS, GS, LDTR and TR. Kept in step by `setSegment` and
+   * `setSegmentBase64`.
+   */
+  readonly segBaseL = new Float64Array(SEG_COUNT);
 
   // ---- Descriptor tables ----
+  /** GDTR/IDTR bases: unsigned 32-bit, or a signed canonical number once loaded in 64-bit mode. */
   gdtBase = 0;
   gdtLimit = 0xffff;
   idtBase = 0;
@@ -79,7 +98,9 @@ export class CpuState {
 
   // ---- Control and debug registers ----
   cr0 = CR0_ET;
+  /** CR2: unsigned 32-bit, or the signed canonical faulting address in 64-bit mode. */
   cr2 = 0;
+  /** CR3 (up to MAXPHYADDR bits; PCID in bits 11:0 with CR4.PCIDE). */
   cr3 = 0;
   cr4 = 0;
   /** CR8 / TPR as the guest sees it (the APIC mirrors it later). */
@@ -105,10 +126,14 @@ export class CpuState {
   vm86 = false;
   /** CR0.PG = 1 (and PE). */
   paging = false;
-  /** CS.D: default operand and address size 32. */
+  /** CS.D: default operand and address size 32 (also true in 64-bit mode). */
   code32 = false;
   /** SS.B: the stack pointer is ESP (else SP). */
   stack32 = false;
+  /** IA-32e mode is active (EFER.LMA): 64-bit or compatibility mode. */
+  longMode = false;
+  /** 64-bit mode: long mode with CS.L = 1 (RIP, RSP and addresses are 64-bit). */
+  mode64 = false;
   /** Physical address mask of the A20 gate (0xFFEFFFFF when A20 is masked). */
   a20Mask = -1;
 
@@ -159,6 +184,10 @@ export class CpuState {
   // ---- Preallocated objects (no allocation while running) ----
   readonly fault = new CpuFault();
   readonly exitSignal = new CpuExitSignal();
+  /** High dword (int32) of the last 64-bit value read (`read64`, `readModrm64`, `pop64`...). */
+  valueHi = 0;
+  /** High dword of the last 64-bit effective address (`eaOffset64`). */
+  eaHi = 0;
   /** Scratch for POPA (values read before any register changes). */
   readonly popaScratch = new Int32Array(8);
   /** Scratch record for decoding instructions that are not cached. */

@@ -4,12 +4,15 @@
  * page-crossing, code pages, dirty-logged or read-only slots), and flushes.
  */
 import type { CpuAccess } from "./access.js";
+import { CANONICAL_LIMIT } from "./constants.js";
+import { raiseGP } from "./fault.js";
 import { a20Pfn, mmioRead, mmioWrite } from "./phys.js";
 import { walk, walkResult } from "./mmu.js";
 import {
   ACCESS_EXEC,
   ACCESS_READ,
   ACCESS_WRITE,
+  NO_DIRTY_LOG,
   TAG_USER,
   TLB_MASK,
   TLB_P_DIRTY,
@@ -51,6 +54,19 @@ function needed(access: number, user: boolean): number {
 }
 
 /**
+ * The canonical form of a linear address (state.ts): outside long mode the
+ * low 32 bits, unsigned (so `lin + 4` past 4 GiB wraps); in long mode the
+ * number itself, which must be canonical (#GP(0) otherwise, SDM vol. 3,
+ * 3.3.7.1). Instructions check their own operands first, with #SS where
+ * the SDM says so; this catches what lies beyond (`lin + k`).
+ */
+export function normalizeLinear(cpu: CpuAccess, lin: number): number {
+  if (!cpu.longMode) return lin >>> 0;
+  if (lin < -CANONICAL_LIMIT || lin >= CANONICAL_LIMIT) raiseGP(cpu, 0);
+  return lin;
+}
+
+/**
  * Makes sure the TLB holds a translation of `lin` that permits `access` at
  * the given privilege (walking the page tables and raising #PF if needed),
  * sets the fast tag for it when the page is suitable RAM, and returns the
@@ -58,37 +74,52 @@ function needed(access: number, user: boolean): number {
  */
 export function translate(cpu: CpuAccess, lin: number, access: number, user: boolean): number {
   if (cpu.physical.generation !== cpu.tlbGeneration) flushTlb(cpu, false);
-  const vpn = lin >>> 12;
-  const i = vpn & TLB_MASK;
+  lin = normalizeLinear(cpu, lin);
+  const page = lin - (lin & 0xfff);
+  const i = (lin >>> 12) & TLB_MASK;
   const need = needed(access, user);
-  if (cpu.tlbVpn[i] !== vpn || (cpu.tlbPerm[i] & need) !== need) {
+  if (cpu.tlbLinPage[i] !== page || (cpu.tlbPerm[i] & need) !== need) {
     walk(cpu, lin, access, user);
     let perm = walkResult[1];
     if (walkResult[2] !== 0) {
       perm |= TLB_P_LARGE;
       cpu.tlbHasLarge = true;
     }
-    fill(cpu, i, vpn, walkResult[0], perm);
+    fill(cpu, i, page, walkResult[0], perm);
   }
-  const tag = vpn | (user ? TAG_USER : 0);
+  const tag = page + (user ? TAG_USER : 0);
   if (cpu.tlbBacking[i] >= 0) {
     if (access === ACCESS_READ) cpu.tlbRTag[i] = tag;
     else if (access === ACCESS_EXEC) cpu.tlbXTag[i] = tag;
-    else if ((cpu.tlbPhysFlags[i] & 3) === 0) cpu.tlbWTag[i] = tag;
+    else if (fastWritable(cpu, i)) cpu.tlbWTag[i] = tag;
   }
   return i;
 }
 
+/**
+ * Whether stores to entry `i` may take the fast path: RAM that is not
+ * read-only, and not dirty-logged unless the fast path can mark the dirty
+ * bitmap itself (fill() pointed `tlbDirty[i]` at unshared words).
+ */
+function fastWritable(cpu: CpuAccess, i: number): boolean {
+  const flags = cpu.tlbPhysFlags[i];
+  if ((flags & 1) !== 0) return false;
+  return (flags & 2) === 0 || cpu.tlbDirty[i] !== NO_DIRTY_LOG;
+}
+
 /** Fills entry `i` with a walk result and resolves the physical page to host memory. */
-function fill(cpu: CpuAccess, i: number, vpn: number, pfn: number, perm: number): void {
+function fill(cpu: CpuAccess, i: number, page: number, pfn: number, perm: number): void {
   const realPfn = a20Pfn(cpu, pfn);
-  cpu.tlbVpn[i] = vpn;
+  cpu.tlbLinPage[i] = page;
   cpu.tlbPfn[i] = realPfn;
   cpu.tlbPerm[i] = perm;
-  cpu.tlbRTag[i] = -1;
-  cpu.tlbWTag[i] = -1;
-  cpu.tlbXTag[i] = -1;
+  cpu.tlbRTag[i] = NaN;
+  cpu.tlbWTag[i] = NaN;
+  cpu.tlbXTag[i] = NaN;
   const entry = cpu.physical.lookup(realPfn);
+  cpu.tlbDirty[i] = NO_DIRTY_LOG;
+  cpu.tlbDirtyWord[i] = 0;
+  cpu.tlbDirtyBit[i] = 0;
   if (entry === 0) {
     cpu.tlbBacking[i] = -1;
     cpu.tlbMem[i] = EMPTY;
@@ -109,15 +140,24 @@ function fill(cpu: CpuAccess, i: number, vpn: number, pfn: number, perm: number)
   cpu.tlbOff[i] = offset;
   cpu.tlbPage[i] = offset / PAGE;
   cpu.tlbPhysFlags[i] = entry & 3;
+  const dirty = backing.dirty;
+  if ((entry & 2) !== 0 && dirty !== undefined && !dirty.shared) {
+    // Stores may then mark the bitmap inline (access.ts); shared ones need Atomics.
+    const page = offset / PAGE;
+    cpu.tlbDirty[i] = dirty.words;
+    cpu.tlbDirtyWord[i] = page >>> 5;
+    cpu.tlbDirtyBit[i] = 1 << (page & 31);
+  }
 }
 
 /** A read the fast path did not take. Returns the value unsigned. */
 export function readSlow(cpu: CpuAccess, lin: number, size: number, user: boolean): number {
+  lin = normalizeLinear(cpu, lin);
   const o = lin & 0xfff;
   if (o + size > PAGE) {
     // Crosses a page: byte by byte (reads have no side effects on RAM).
     let v = 0;
-    for (let k = 0; k < size; k++) v |= readSlow(cpu, (lin + k) >>> 0, 1, user) << (k * 8);
+    for (let k = 0; k < size; k++) v |= readSlow(cpu, lin + k, 1, user) << (k * 8);
     return v >>> 0;
   }
   const i = translate(cpu, lin, ACCESS_READ, user);
@@ -139,13 +179,15 @@ export function writeSlow(
   value: number,
   user: boolean,
 ): void {
+  lin = normalizeLinear(cpu, lin);
   const o = lin & 0xfff;
   if (o + size > PAGE) {
     // Crosses a page: both pages must be writable before any byte changes.
     // CR2 of a fault on the second page is that page's first byte.
+    const last = lin + size - 1;
     translate(cpu, lin, ACCESS_WRITE, user);
-    translate(cpu, ((lin + size - 1) & ~0xfff) >>> 0, ACCESS_WRITE, user);
-    for (let k = 0; k < size; k++) writeSlow(cpu, (lin + k) >>> 0, 1, value >> (k * 8), user);
+    translate(cpu, last - (last & 0xfff), ACCESS_WRITE, user);
+    for (let k = 0; k < size; k++) writeSlow(cpu, lin + k, 1, value >> (k * 8), user);
     return;
   }
   const i = translate(cpu, lin, ACCESS_WRITE, user);
@@ -176,10 +218,9 @@ export function writeSlow(
  * returns the TLB index (raises #PF). Used by the block lookup and decoder.
  */
 export function translateFetch(cpu: CpuAccess, lin: number): number {
-  const vpn = lin >>> 12;
-  const i = vpn & TLB_MASK;
-  if (cpu.tlbXTag[i] === (vpn | cpu.userTag)) return i;
-  return translate(cpu, lin >>> 0, ACCESS_EXEC, cpu.cpl === 3);
+  const i = (lin >>> 12) & TLB_MASK;
+  if (cpu.tlbXTag[i] === lin - (lin & 0xfff) + cpu.userTag) return i;
+  return translate(cpu, lin, ACCESS_EXEC, cpu.cpl === 3);
 }
 
 /** Flushes every entry, or every non-global one (`keepGlobal`, for CR3 writes). */
@@ -190,10 +231,10 @@ export function flushTlb(cpu: CpuAccess, keepGlobal: boolean): void {
   }
   if (!keepGlobal) {
     cpu.tlbHasLarge = false;
-    cpu.tlbVpn.fill(-1);
-    cpu.tlbRTag.fill(-1);
-    cpu.tlbWTag.fill(-1);
-    cpu.tlbXTag.fill(-1);
+    cpu.tlbLinPage.fill(NaN);
+    cpu.tlbRTag.fill(NaN);
+    cpu.tlbWTag.fill(NaN);
+    cpu.tlbXTag.fill(NaN);
     return;
   }
   const perm = cpu.tlbPerm;
@@ -202,24 +243,30 @@ export function flushTlb(cpu: CpuAccess, keepGlobal: boolean): void {
   }
 }
 
-/** INVLPG: removes the translation of the page holding `lin`. */
+/**
+ * INVLPG: removes the translation of the page holding `lin` (a linear
+ * address as the current mode forms it; wrong-mode or non-canonical
+ * values simply match nothing).
+ */
 export function flushTlbPage(cpu: CpuAccess, lin: number): void {
-  const vpn = lin >>> 12;
-  const i = vpn & TLB_MASK;
-  if (cpu.tlbVpn[i] === vpn) invalidateEntry(cpu, i);
+  const page = lin - (lin & 0xfff);
+  const i = (lin >>> 12) & TLB_MASK;
+  if (cpu.tlbLinPage[i] === page) invalidateEntry(cpu, i);
   if (cpu.tlbHasLarge) {
     // A large page is cached as many 4 KiB entries: drop every large-page piece.
     const perm = cpu.tlbPerm;
     for (let k = 0; k < TLB_SIZE; k++) {
-      if ((perm[k] & TLB_P_LARGE) !== 0 && cpu.tlbVpn[k] !== -1) invalidateEntry(cpu, k);
+      if ((perm[k] & TLB_P_LARGE) !== 0 && !Number.isNaN(cpu.tlbLinPage[k])) {
+        invalidateEntry(cpu, k);
+      }
     }
     cpu.tlbHasLarge = false;
   }
 }
 
 function invalidateEntry(cpu: CpuAccess, i: number): void {
-  cpu.tlbVpn[i] = -1;
-  cpu.tlbRTag[i] = -1;
-  cpu.tlbWTag[i] = -1;
-  cpu.tlbXTag[i] = -1;
+  cpu.tlbLinPage[i] = NaN;
+  cpu.tlbRTag[i] = NaN;
+  cpu.tlbWTag[i] = NaN;
+  cpu.tlbXTag[i] = NaN;
 }

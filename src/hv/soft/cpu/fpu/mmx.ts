@@ -51,7 +51,7 @@ function loadA(cpu: Cpu, n: number): void {
 /** B ← the ModRM source: MMX register or m64 (m32 when `half`). */
 function loadB(cpu: Cpu, d: Decoded, half: boolean): void {
   if (d.mod === 3) {
-    const r = cpu.fpu.regs[d.rm];
+    const r = cpu.fpu.regs[d.rm & 7];
     b32[0] = r.lo;
     b32[1] = r.hi;
   } else if (half) {
@@ -81,9 +81,9 @@ export function defineMmxBinary(opcode: number, op: () => void, half = false): v
   defineOp0F(opcode, { modrm: true }, (cpu, d) => {
     mmxCheck(cpu);
     loadB(cpu, d, half);
-    loadA(cpu, d.reg);
+    loadA(cpu, d.reg & 7);
     op();
-    writeMmx(cpu, d.reg, a32[0], a32[1]);
+    writeMmx(cpu, d.reg & 7, a32[0], a32[1]);
     enterMmx(cpu);
   });
 }
@@ -92,9 +92,9 @@ export function defineMmxBinary(opcode: number, op: () => void, half = false): v
 export function defineMmxShiftImm(opcode: number, reg: number, op: (count: number) => void): void {
   defineGroup0F(opcode, reg, { mod: "reg", imm: 1 }, (cpu, d) => {
     mmxCheck(cpu);
-    loadA(cpu, d.rm);
+    loadA(cpu, d.rm & 7);
     op(d.imm & 0xff);
-    writeMmx(cpu, d.rm, a32[0], a32[1]);
+    writeMmx(cpu, d.rm & 7, a32[0], a32[1]);
     enterMmx(cpu);
   });
 }
@@ -106,32 +106,38 @@ export function shiftCount(): number {
 
 // ---- Data movement ----
 
-// MOVD mm, r/m32 (0F 6E): zero-extends.
+// MOVD mm, r/m32 (0F 6E): zero-extends. With REX.W: MOVQ mm, r/m64.
 defineOp0F(0x6e, { modrm: true }, (cpu, d) => {
   mmxCheck(cpu);
-  const v = cpu.readModrm32(d);
-  writeMmx(cpu, d.reg, v, 0);
+  if (d.opSize === 64) {
+    const lo = cpu.readModrm64(d);
+    writeMmx(cpu, d.reg & 7, lo, cpu.valueHi);
+  } else {
+    writeMmx(cpu, d.reg & 7, cpu.readModrm32(d), 0);
+  }
   enterMmx(cpu);
 });
-// MOVD r/m32, mm (0F 7E).
+// MOVD r/m32, mm (0F 7E). With REX.W: MOVQ r/m64, mm.
 defineOp0F(0x7e, { modrm: true }, (cpu, d) => {
   mmxCheck(cpu);
-  cpu.writeModrm32(d, cpu.fpu.regs[d.reg].lo | 0);
+  const r = cpu.fpu.regs[d.reg & 7];
+  if (d.opSize === 64) cpu.writeModrm64(d, r.lo | 0, r.hi | 0);
+  else cpu.writeModrm32(d, r.lo | 0);
   enterMmx(cpu);
 });
 // MOVQ mm, mm/m64 (0F 6F).
 defineOp0F(0x6f, { modrm: true }, (cpu, d) => {
   mmxCheck(cpu);
   loadB(cpu, d, false);
-  writeMmx(cpu, d.reg, b32[0], b32[1]);
+  writeMmx(cpu, d.reg & 7, b32[0], b32[1]);
   enterMmx(cpu);
 });
 // MOVQ mm/m64, mm (0F 7F).
 defineOp0F(0x7f, { modrm: true }, (cpu, d) => {
   mmxCheck(cpu);
-  const r = cpu.fpu.regs[d.reg];
+  const r = cpu.fpu.regs[d.reg & 7];
   if (d.mod === 3) {
-    writeMmx(cpu, d.rm, r.lo, r.hi);
+    writeMmx(cpu, d.rm & 7, r.lo, r.hi);
   } else {
     const lin = cpu.eaWrite(d, 8);
     cpu.checkWritable(lin, 8);

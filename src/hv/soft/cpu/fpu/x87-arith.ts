@@ -141,7 +141,7 @@ for (let k = 0; k < 4; k++) {
 /** D8: ST(0) ← ST(0) op ST(i). DC: ST(i) ← ST(i) op ST(0) (SUB/SUBR and DIV/DIVR swap). DE: DC + pop. */
 function arithReg(cpu: Cpu, d: Decoded, op: number, toSti: boolean, pop: boolean): void {
   const f = x87Begin(cpu, d, false);
-  const i = d.rm;
+  const i = d.rm & 7;
   const dst = toSti ? i : 0;
   if (f.isEmpty(0) || f.isEmpty(i)) return underflowToIndefinite(f, dst, pop);
   const a = f.st(dst);
@@ -161,7 +161,7 @@ for (const op of [ADD, MUL, SUB, SUBR, DIV, DIVR]) {
 
 function regCompare(cpu: Cpu, d: Decoded, quiet: boolean, pops: number, eflags: boolean): void {
   const f = x87Begin(cpu, d, false);
-  compareOp(cpu, f, f.isEmpty(d.rm) ? null : f.st(d.rm), quiet, pops, eflags);
+  compareOp(cpu, f, f.isEmpty(d.rm & 7) ? null : f.st(d.rm & 7), quiet, pops, eflags);
 }
 
 // FCOM/FCOMP ST(i) (D8 D0+i / D8 D8+i) and their undocumented aliases DC D0/D8, DE D0.

@@ -53,7 +53,7 @@ export function x87Check(cpu: Cpu, waiting: boolean): void {
 export function x87Begin(cpu: Cpu, d: Decoded, mem: boolean): FpuState {
   x87Check(cpu, true);
   const f = cpu.fpu;
-  f.fop = ((d.opcode & 7) << 8) | (d.mod << 6) | (d.reg << 3) | d.rm;
+  f.fop = ((d.opcode & 7) << 8) | (d.mod << 6) | (d.reg << 3) | (d.rm & 7);
   f.fip = cpu.insnStart;
   f.fcs = cpu.segSel[SEG_CS];
   if (mem) {

@@ -84,11 +84,11 @@ defineGroup(0xdf, 4, { mod: "mem" }, (cpu, d) => {
 /** FLD ST(i): ST(i) is read before the push. */
 defineGroup(0xd9, 0, { mod: "reg" }, (cpu, d) => {
   const f = x87Begin(cpu, d, false);
-  if (f.isEmpty(d.rm)) {
+  if (f.isEmpty(d.rm & 7)) {
     if (!stackUnderflow(f)) return;
     setIndefinite(f.t1);
   } else {
-    f.t1.copy(f.st(d.rm));
+    f.t1.copy(f.st(d.rm & 7));
   }
   pushChecked(f, f.t1);
 });
@@ -230,9 +230,9 @@ defineGroup(0xdf, 6, { mod: "mem" }, (cpu, d) => {
 /** FST/FSTP ST(i) (DD D0+i, DD D8+i, and the aliases D9 D8+i, DF D0+i, DF D8+i). */
 function storeReg(cpu: Cpu, d: Decoded, pop: boolean): void {
   const f = x87Begin(cpu, d, false);
-  if (f.isEmpty(0)) return underflowToIndefinite(f, d.rm, pop);
-  f.st(d.rm).copy(f.st(0));
-  f.setValid(d.rm);
+  if (f.isEmpty(0)) return underflowToIndefinite(f, d.rm & 7, pop);
+  f.st(d.rm & 7).copy(f.st(0));
+  f.setValid(d.rm & 7);
   f.setC1(false);
   if (pop) f.pop();
 }
@@ -245,7 +245,7 @@ defineGroup(0xdf, 3, { mod: "reg" }, (cpu, d) => storeReg(cpu, d, true));
 /** FXCH ST(i) (D9 C8+i and the aliases DD C8+i, DF C8+i). */
 function fxch(cpu: Cpu, d: Decoded): void {
   const f = x87Begin(cpu, d, false);
-  const i = d.rm;
+  const i = d.rm & 7;
   if (f.isEmpty(0) || f.isEmpty(i)) {
     if (!stackUnderflow(f)) return;
     if (f.isEmpty(0)) setIndefinite(f.st(0));
@@ -265,11 +265,11 @@ defineGroup(0xdf, 1, { mod: "reg" }, fxch);
 /** FFREE ST(i) (DD C0+i) and FFREEP (DF C0+i, undocumented: FFREE then pop). */
 defineGroup(0xdd, 0, { mod: "reg" }, (cpu, d) => {
   const f = x87Begin(cpu, d, false);
-  f.emptyMask |= 1 << f.phys(d.rm);
+  f.emptyMask |= 1 << f.phys(d.rm & 7);
 });
 defineGroup(0xdf, 0, { mod: "reg" }, (cpu, d) => {
   const f = x87Begin(cpu, d, false);
-  f.emptyMask |= 1 << f.phys(d.rm);
+  f.emptyMask |= 1 << f.phys(d.rm & 7);
   f.pop();
 });
 
@@ -278,13 +278,13 @@ const FCMOV_CC = [2, 4, 6, 10];
 function fcmov(cpu: Cpu, d: Decoded, negate: boolean): void {
   const f = x87Begin(cpu, d, false);
   const cond = testCondition(cpu, FCMOV_CC[d.reg] | (negate ? 1 : 0));
-  if (f.isEmpty(0) || f.isEmpty(d.rm)) {
+  if (f.isEmpty(0) || f.isEmpty(d.rm & 7)) {
     // An empty operand underflows whatever the condition, and the masked response writes
     // the indefinite to ST(0) even when nothing would have moved (the host CPU does).
     return underflowToIndefinite(f, 0, false);
   }
   // C1 changes only on underflow ("set to 0 if stack underflow occurred"; the host leaves it).
-  if (cond) f.st(0).copy(f.st(d.rm));
+  if (cond) f.st(0).copy(f.st(d.rm & 7));
 }
 for (let cc = 0; cc < 4; cc++) {
   defineGroup(0xda, cc, { mod: "reg" }, (cpu, d) => fcmov(cpu, d, false));

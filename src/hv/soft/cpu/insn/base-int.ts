@@ -16,7 +16,7 @@ import {
   EVENT_SOFTWARE_INT,
   systemHooks,
 } from "../hooks.js";
-import { defineOp, IMM_B } from "../ops.js";
+import { defineOp, IMM_B, invalidIn64 } from "../ops.js";
 
 const BRANCH = { endsBlock: true } as const;
 
@@ -29,13 +29,15 @@ defineOp(0xcc, BRANCH, (cpu) => {
 defineOp(0xce, BRANCH, (cpu) => {
   if (getOF(cpu) !== 0) deliverEvent(cpu, VEC_OF, EVENT_SOFTWARE_EXCEPTION, false, 0);
 });
+invalidIn64(0xce); // INTO
 defineOp(0xf1, BRANCH, (cpu) => {
   deliverEvent(cpu, VEC_DB, EVENT_PRIVILEGED_SOFTWARE, false, 0);
 });
 
 /**
- * IRET. NMIs are unblocked even if IRET then faults (SDM vol. 3, 6.7.1).
- * Real mode here; protected mode and vm86 in the sys module.
+ * IRET/IRETD/IRETQ (REX.W: `opSize` 64). NMIs are unblocked even if IRET
+ * then faults (SDM vol. 3, 6.7.1). Real mode here; protected mode, vm86 and
+ * IA-32e mode in the sys module.
  */
 function iret(cpu: Cpu, d: Decoded): void {
   cpu.nmiMasked = false;

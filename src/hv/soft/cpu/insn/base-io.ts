@@ -1,6 +1,7 @@
 /**
  * Port I/O: IN and OUT with an immediate port or DX (SDM vol. 2, IN/OUT).
  * The permission check (IOPL, TSS bitmap) is in `Cpu.portIn/portOut`.
+ * REX.W does not widen them: a 64-bit operand size acts as 32 (EAX, zero-extended).
  */
 import { EAX, EDX } from "../constants.js";
 import type { Cpu } from "../cpu.js";
@@ -17,7 +18,7 @@ function inAl(cpu: Cpu, d: Decoded): void {
 }
 function inAx(cpu: Cpu, d: Decoded): void {
   if (d.opSize === 16) cpu.r16[EAX << 2] = cpu.portIn(port(cpu, d), 2);
-  else cpu.r32[EAX << 1] = cpu.portIn(port(cpu, d), 4);
+  else cpu.setReg32(EAX, cpu.portIn(port(cpu, d), 4));
 }
 function outAl(cpu: Cpu, d: Decoded): void {
   cpu.portOut(port(cpu, d), 1, cpu.r8[0]);

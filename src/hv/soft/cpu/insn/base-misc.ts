@@ -11,26 +11,33 @@ import { SEG_ACCESS_READ } from "../state.js";
 import { fpuWait } from "../fpu/index.js";
 import { SEG_DS } from "../constants.js";
 
-/** CBW (AX = sign-extended AL) / CWDE (EAX = sign-extended AX). */
+/** CBW (AX = sign-extended AL) / CWDE (EAX = sign-extended AX) / CDQE (RAX = sign-extended EAX). */
 function cbw(cpu: Cpu, d: Decoded): void {
   if (d.opSize === 16) cpu.r16[EAX << 2] = (cpu.r8[0] << 24) >> 24;
-  else cpu.r32[EAX << 1] = (cpu.r16[EAX << 2] << 16) >> 16;
+  else if (d.opSize === 32) cpu.setReg32(EAX, (cpu.r16[EAX << 2] << 16) >> 16);
+  else cpu.r32[(EAX << 1) | 1] = cpu.r32[EAX << 1] >> 31;
 }
-/** CWD (DX:AX = sign-extended AX) / CDQ (EDX:EAX = sign-extended EAX). */
+/** CWD (DX:AX = sign-extended AX) / CDQ (EDX:EAX) / CQO (RDX:RAX = sign-extended RAX). */
 function cwd(cpu: Cpu, d: Decoded): void {
   if (d.opSize === 16) cpu.r16[EDX << 2] = (cpu.r16[EAX << 2] & 0x8000) !== 0 ? 0xffff : 0;
-  else cpu.r32[EDX << 1] = cpu.r32[EAX << 1] >> 31;
+  else if (d.opSize === 32) cpu.setReg32(EDX, cpu.r32[EAX << 1] >> 31);
+  else {
+    const sign = cpu.r32[(EAX << 1) | 1] >> 31;
+    cpu.setReg64(EDX, sign, sign);
+  }
 }
 defineOp(0x98, {}, cbw);
 defineOp(0x99, {}, cwd);
 
-/** XLAT: AL = [seg:(E)BX + AL] (DS unless overridden). */
+/** XLAT: AL = [seg:(E/R)BX + AL] (DS unless overridden). */
 function xlat(cpu: Cpu, d: Decoded): void {
   const seg = d.segOverride >= 0 ? d.segOverride : SEG_DS;
   const off =
-    d.addrSize === 16
-      ? (cpu.r16[EBX << 2] + cpu.r8[0]) & 0xffff
-      : ((cpu.r32[EBX << 1] >>> 0) + cpu.r8[0]) >>> 0;
+    d.addrSize === 64
+      ? cpu.reg64Number(EBX) + cpu.r8[0]
+      : d.addrSize === 16
+        ? (cpu.r16[EBX << 2] + cpu.r8[0]) & 0xffff
+        : ((cpu.r32[EBX << 1] >>> 0) + cpu.r8[0]) >>> 0;
   cpu.r8[0] = cpu.read8(cpu.segLinear(seg, off, 1, SEG_ACCESS_READ));
 }
 defineOp(0xd7, {}, xlat);

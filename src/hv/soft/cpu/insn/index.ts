@@ -32,9 +32,13 @@ import "./int-unary.js";
 // ---- sys (insn/sys-*.ts, system/) ----
 import "./sys-control.js";
 import "./sys-far.js";
+import "./sys-long.js";
 import "./sys-msr.js";
 import "./sys-random.js";
 import "./sys-tables.js";
 
 // ---- fpu (fpu/) ----
 import "../fpu/index.js";
+
+// ---- sse (sse/) ----
+import "../sse/index.js";

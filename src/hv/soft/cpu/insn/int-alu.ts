@@ -11,7 +11,20 @@
  * as Bochs and QEMU do.
  */
 import type { Cpu } from "../cpu.js";
-import { getCF, setLazyAdc, setLazyAdd, setLazyLogic, setLazySbb, setLazySub } from "../flags.js";
+import {
+  getCF,
+  setLazyAdc,
+  setLazyAdc64,
+  setLazyAdd,
+  setLazyAdd64,
+  setLazyLogic,
+  setLazyLogic64,
+  setLazySbb,
+  setLazySbb64,
+  setLazySub,
+  setLazySub64,
+} from "../flags.js";
+import { hi64 } from "../int64.js";
 
 export const ALU_ADD = 0;
 export const ALU_OR = 1;
@@ -69,4 +82,68 @@ export function alu(cpu: Cpu, op: number, a: number, b: number, size: number): n
       setLazySub(cpu, r, a, b, size);
       return r;
   }
+}
+
+/**
+ * `alu` on 64-bit operands (aLo, aHi) and (bLo, bHi), exact on int32
+ * halves: returns the result's low dword, its high dword in `hi64[0]`.
+ */
+export function alu64(
+  cpu: Cpu,
+  op: number,
+  aLo: number,
+  aHi: number,
+  bLo: number,
+  bHi: number,
+): number {
+  let lo: number;
+  let hi: number;
+  switch (op) {
+    case ALU_ADD: {
+      lo = (aLo + bLo) | 0;
+      hi = (aHi + bHi + (lo >>> 0 < aLo >>> 0 ? 1 : 0)) | 0;
+      setLazyAdd64(cpu, lo, hi, aLo, aHi, bLo, bHi);
+      break;
+    }
+    case ALU_OR:
+      lo = aLo | bLo;
+      hi = aHi | bHi;
+      setLazyLogic64(cpu, lo, hi);
+      break;
+    case ALU_ADC: {
+      const c = getCF(cpu);
+      const t = (aLo >>> 0) + (bLo >>> 0) + c;
+      lo = t | 0;
+      hi = (aHi + bHi + (t > 0xffffffff ? 1 : 0)) | 0;
+      setLazyAdc64(cpu, lo, hi, aLo, aHi, bLo, bHi, c);
+      break;
+    }
+    case ALU_SBB: {
+      const c = getCF(cpu);
+      const t = (aLo >>> 0) - (bLo >>> 0) - c;
+      lo = t | 0;
+      hi = (aHi - bHi - (t < 0 ? 1 : 0)) | 0;
+      setLazySbb64(cpu, lo, hi, aLo, aHi, bLo, bHi, c);
+      break;
+    }
+    case ALU_AND:
+      lo = aLo & bLo;
+      hi = aHi & bHi;
+      setLazyLogic64(cpu, lo, hi);
+      break;
+    case ALU_XOR:
+      lo = aLo ^ bLo;
+      hi = aHi ^ bHi;
+      setLazyLogic64(cpu, lo, hi);
+      break;
+    default: {
+      // ALU_SUB, ALU_CMP
+      lo = (aLo - bLo) | 0;
+      hi = (aHi - bHi - (aLo >>> 0 < bLo >>> 0 ? 1 : 0)) | 0;
+      setLazySub64(cpu, lo, hi, aLo, aHi, bLo, bHi);
+      break;
+    }
+  }
+  hi64[0] = hi;
+  return lo;
 }

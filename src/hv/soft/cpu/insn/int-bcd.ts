@@ -13,7 +13,7 @@ import { AF, ARITH_FLAGS, CF, PF, SF, ZF } from "../constants.js";
 import type { Decoded } from "../decoded.js";
 import { raiseDE } from "../fault.js";
 import { getAF, getCF, setFlagsDirect, setLazyLogic } from "../flags.js";
-import { defineOp, IMM_B } from "../ops.js";
+import { defineOp, IMM_B, invalidIn64 } from "../ops.js";
 
 /** SF, ZF and PF of an 8-bit value. */
 function szp8(v: number): number {
@@ -117,3 +117,5 @@ defineOp(0x3f, {}, aas);
 defineOp(0xd4, { imm: IMM_B }, aam);
 defineOp(0xd5, { imm: IMM_B }, aad);
 defineOp(0xd6, {}, salc);
+// None of them exists in 64-bit mode (SDM vol. 2, table A-2 "i64").
+invalidIn64(0x27, 0x2f, 0x37, 0x3f, 0xd4, 0xd5, 0xd6);

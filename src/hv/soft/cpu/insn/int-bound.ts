@@ -9,7 +9,7 @@ import type { Cpu } from "../cpu.js";
 import { VEC_BR } from "../constants.js";
 import type { Decoded } from "../decoded.js";
 import { raiseFault } from "../fault.js";
-import { defineOp } from "../ops.js";
+import { defineOp, invalidIn64 } from "../ops.js";
 
 function bound(cpu: Cpu, d: Decoded): void {
   if (d.opSize === 16) {
@@ -28,3 +28,4 @@ function bound(cpu: Cpu, d: Decoded): void {
 }
 
 defineOp(0x62, { modrm: true, mod: "mem" }, bound);
+invalidIn64(0x62); // the EVEX prefix in 64-bit mode; no AVX-512 here

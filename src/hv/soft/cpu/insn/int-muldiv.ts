@@ -9,12 +9,15 @@
  *
  * 32x32 products are built from 16-bit halves so no precision is lost and
  * nothing is allocated; the high dword is returned through `productHigh`.
+ * 64-bit operands (REX.W) use the int32-pair arithmetic of int64.ts: a
+ * 128-bit product, and a 128/64 division (int64.ts `divU128`).
  */
 import type { Cpu } from "../cpu.js";
 import { EAX, EDX, OF, CF } from "../constants.js";
 import type { Decoded } from "../decoded.js";
 import { raiseDE } from "../fault.js";
-import { setLazyResult } from "../flags.js";
+import { setLazyResult, setLazyResult64 } from "../flags.js";
+import { divU128, hi64, mulS64, mulU64 } from "../int64.js";
 import { defineGroup, defineOp, defineOp0F, IMM_BS, IMM_Z } from "../ops.js";
 
 const OVERFLOW = CF | OF;
@@ -58,30 +61,52 @@ function imulEb(cpu: Cpu, d: Decoded): void {
   setLazyResult(cpu, p & 0xff, 8, p !== (p << 24) >> 24 ? OVERFLOW : 0);
 }
 
+/** MUL/IMUL r/m64: RDX:RAX = RAX * r/m64 (`signed` for IMUL). */
+function mul64(cpu: Cpu, d: Decoded, signed: boolean): void {
+  const bLo = cpu.readModrm64(d);
+  const bHi = cpu.valueHi;
+  const r32 = cpu.r32;
+  const lo = signed ? mulS64(r32[0], r32[1], bLo, bHi) : mulU64(r32[0], r32[1], bLo, bHi);
+  const w1 = hi64[0];
+  const w2 = hi64[1];
+  const w3 = hi64[2];
+  r32[EAX << 1] = lo;
+  r32[(EAX << 1) | 1] = w1;
+  r32[EDX << 1] = w2;
+  r32[(EDX << 1) | 1] = w3;
+  const sign = w1 >> 31;
+  const overflow = signed ? w2 !== sign || w3 !== sign : (w2 | w3) !== 0;
+  setLazyResult64(cpu, lo, w1, overflow ? OVERFLOW : 0);
+}
+
 function mulEv(cpu: Cpu, d: Decoded): void {
-  if (d.opSize === 16) {
+  if (d.opSize === 64) {
+    mul64(cpu, d, false);
+  } else if (d.opSize === 16) {
     const p = cpu.r16[EAX << 2] * cpu.readModrm16(d);
     cpu.r16[EAX << 2] = p;
     cpu.r16[EDX << 2] = p >>> 16;
     setLazyResult(cpu, p & 0xffff, 16, p > 0xffff ? OVERFLOW : 0);
   } else {
     const low = mul32(cpu.r32[EAX << 1], cpu.readModrm32(d));
-    cpu.r32[EAX << 1] = low;
-    cpu.r32[EDX << 1] = productHigh;
+    cpu.setReg32(EAX, low);
+    cpu.setReg32(EDX, productHigh);
     setLazyResult(cpu, low, 32, productHigh !== 0 ? OVERFLOW : 0);
   }
 }
 
 function imulEv(cpu: Cpu, d: Decoded): void {
-  if (d.opSize === 16) {
+  if (d.opSize === 64) {
+    mul64(cpu, d, true);
+  } else if (d.opSize === 16) {
     const p = ((cpu.r16[EAX << 2] << 16) >> 16) * ((cpu.readModrm16(d) << 16) >> 16);
     cpu.r16[EAX << 2] = p;
     cpu.r16[EDX << 2] = p >> 16;
     setLazyResult(cpu, p & 0xffff, 16, p !== (p << 16) >> 16 ? OVERFLOW : 0);
   } else {
     const low = imul32(cpu.r32[EAX << 1], cpu.readModrm32(d));
-    cpu.r32[EAX << 1] = low;
-    cpu.r32[EDX << 1] = productHigh;
+    cpu.setReg32(EAX, low);
+    cpu.setReg32(EDX, productHigh);
     setLazyResult(cpu, low, 32, productHigh !== low >> 31 ? OVERFLOW : 0);
   }
 }
@@ -104,20 +129,47 @@ function imulTruncate(cpu: Cpu, a: number, b: number, size: number): number {
   return r;
 }
 
+/** Truncating 64-bit signed multiply into register `reg`; CF = OF = the product did not fit. */
+function imulTruncate64(
+  cpu: Cpu,
+  reg: number,
+  aLo: number,
+  aHi: number,
+  bLo: number,
+  bHi: number,
+): void {
+  const lo = mulS64(aLo, aHi, bLo, bHi);
+  const w1 = hi64[0];
+  const sign = w1 >> 31;
+  const overflow = hi64[1] !== sign || hi64[2] !== sign;
+  cpu.r32[reg << 1] = lo;
+  cpu.r32[(reg << 1) | 1] = w1;
+  setLazyResult64(cpu, lo, w1, overflow ? OVERFLOW : 0);
+}
+
 function imulGvEv(cpu: Cpu, d: Decoded): void {
   if (d.opSize === 16) {
     const b = cpu.readModrm16(d);
     cpu.r16[d.reg << 2] = imulTruncate(cpu, cpu.r16[d.reg << 2], b, 16);
-  } else {
+  } else if (d.opSize === 32) {
     const b = cpu.readModrm32(d);
-    cpu.r32[d.reg << 1] = imulTruncate(cpu, cpu.r32[d.reg << 1], b, 32);
+    cpu.setReg32(d.reg, imulTruncate(cpu, cpu.r32[d.reg << 1], b, 32));
+  } else {
+    const bLo = cpu.readModrm64(d);
+    const r = d.reg << 1;
+    imulTruncate64(cpu, d.reg, cpu.r32[r], cpu.r32[r + 1], bLo, cpu.valueHi);
   }
 }
 
 /** 69 and 6B: the decoder sized (Iz) or sign-extended (Ib) the immediate. */
 function imulGvEvI(cpu: Cpu, d: Decoded): void {
   if (d.opSize === 16) cpu.r16[d.reg << 2] = imulTruncate(cpu, cpu.readModrm16(d), d.imm, 16);
-  else cpu.r32[d.reg << 1] = imulTruncate(cpu, cpu.readModrm32(d) | 0, d.imm | 0, 32);
+  else if (d.opSize === 32) {
+    cpu.setReg32(d.reg, imulTruncate(cpu, cpu.readModrm32(d) | 0, d.imm | 0, 32));
+  } else {
+    const aLo = cpu.readModrm64(d);
+    imulTruncate64(cpu, d.reg, aLo, cpu.valueHi, d.imm, d.immHi);
+  }
 }
 
 // ---- F6/F7 /6 DIV, /7 IDIV: #DE on a zero divisor or a quotient that does not fit ----
@@ -142,7 +194,88 @@ function idivEb(cpu: Cpu, d: Decoded): void {
   cpu.r8[1] = dividend % divisor;
 }
 
+/** Unsigned hi:lo >= bHi:bLo. */
+function aboveOrEqual(lo: number, hi: number, bLo: number, bHi: number): boolean {
+  return hi !== bHi ? hi >>> 0 > bHi >>> 0 : lo >>> 0 >= bLo >>> 0;
+}
+
+/** DIV r/m64: RDX:RAX / divisor → RAX quotient, RDX remainder. */
+function div64(cpu: Cpu, d: Decoded): void {
+  const dLo = cpu.readModrm64(d);
+  const dHi = cpu.valueHi;
+  if ((dLo | dHi) === 0) raiseDE(cpu);
+  const r32 = cpu.r32;
+  const n2 = r32[EDX << 1];
+  const n3 = r32[(EDX << 1) | 1];
+  // RDX >= divisor: the quotient needs more than 64 bits.
+  if (aboveOrEqual(n2, n3, dLo, dHi)) raiseDE(cpu);
+  const q = divU128(r32[EAX << 1], r32[(EAX << 1) | 1], n2, n3, dLo, dHi);
+  r32[EAX << 1] = q;
+  r32[(EAX << 1) | 1] = hi64[0];
+  r32[EDX << 1] = hi64[1];
+  r32[(EDX << 1) | 1] = hi64[2];
+}
+
+/** IDIV r/m64: signed RDX:RAX / divisor, quotient truncated toward zero. */
+function idiv64(cpu: Cpu, d: Decoded): void {
+  let dLo = cpu.readModrm64(d);
+  let dHi = cpu.valueHi;
+  if ((dLo | dHi) === 0) raiseDE(cpu);
+  const r32 = cpu.r32;
+  let n0 = r32[EAX << 1];
+  let n1 = r32[(EAX << 1) | 1];
+  let n2 = r32[EDX << 1];
+  let n3 = r32[(EDX << 1) | 1];
+  const negative = n3 < 0;
+  if (negative) {
+    // 128-bit two's-complement negation: invert, then add 1 with carries.
+    n0 = ~n0;
+    n1 = ~n1;
+    n2 = ~n2;
+    n3 = ~n3;
+    n0 = (n0 + 1) | 0;
+    if (n0 === 0) {
+      n1 = (n1 + 1) | 0;
+      if (n1 === 0) {
+        n2 = (n2 + 1) | 0;
+        if (n2 === 0) n3 = (n3 + 1) | 0;
+      }
+    }
+  }
+  const divisorNegative = dHi < 0;
+  if (divisorNegative) {
+    dLo = -dLo | 0;
+    dHi = dLo === 0 ? -dHi | 0 : ~dHi;
+  }
+  if (aboveOrEqual(n2, n3, dLo, dHi)) raiseDE(cpu);
+  const qLo = divU128(n0, n1, n2, n3, dLo, dHi);
+  let qHi = hi64[0];
+  let rLo = hi64[1];
+  let rHi = hi64[2];
+  const quotientNegative = negative !== divisorNegative;
+  // |quotient| must fit: at most 2^63 when negative, 2^63 - 1 otherwise.
+  if (qHi < 0 && !(quotientNegative && qHi === (0x80000000 | 0) && qLo === 0)) raiseDE(cpu);
+  let q = qLo;
+  if (quotientNegative) {
+    q = -qLo | 0;
+    qHi = q === 0 ? -qHi | 0 : ~qHi;
+  }
+  if (negative) {
+    const t = -rLo | 0;
+    rHi = t === 0 ? -rHi | 0 : ~rHi;
+    rLo = t;
+  }
+  r32[EAX << 1] = q;
+  r32[(EAX << 1) | 1] = qHi;
+  r32[EDX << 1] = rLo;
+  r32[(EDX << 1) | 1] = rHi;
+}
+
 function divEv(cpu: Cpu, d: Decoded): void {
+  if (d.opSize === 64) {
+    div64(cpu, d);
+    return;
+  }
   if (d.opSize === 16) {
     const divisor = cpu.readModrm16(d);
     if (divisor === 0) raiseDE(cpu);
@@ -157,11 +290,15 @@ function divEv(cpu: Cpu, d: Decoded): void {
   if (divisor === 0) raiseDE(cpu);
   const high = cpu.r32[EDX << 1] >>> 0;
   if (high >= divisor) raiseDE(cpu); // the quotient would need more than 32 bits
-  cpu.r32[EAX << 1] = divide64(high, cpu.r32[EAX << 1] >>> 0, divisor);
-  cpu.r32[EDX << 1] = remainder;
+  cpu.setReg32(EAX, divide64(high, cpu.r32[EAX << 1] >>> 0, divisor));
+  cpu.setReg32(EDX, remainder);
 }
 
 function idivEv(cpu: Cpu, d: Decoded): void {
+  if (d.opSize === 64) {
+    idiv64(cpu, d);
+    return;
+  }
   if (d.opSize === 16) {
     const divisor = (cpu.readModrm16(d) << 16) >> 16;
     if (divisor === 0) raiseDE(cpu);
@@ -189,8 +326,8 @@ function idivEv(cpu: Cpu, d: Decoded): void {
   const q = divide64(uHigh, low >>> 0, absDivisor);
   const quotientNegative = negative !== divisor < 0;
   if (quotientNegative ? q > 0x80000000 : q > 0x7fffffff) raiseDE(cpu);
-  cpu.r32[EAX << 1] = quotientNegative ? -q : q;
-  cpu.r32[EDX << 1] = negative ? -remainder : remainder;
+  cpu.setReg32(EAX, quotientNegative ? -q : q);
+  cpu.setReg32(EDX, negative ? -remainder : remainder);
 }
 
 /** Remainder of the last `divide64`. */

@@ -16,11 +16,14 @@
  *     operand unchanged but still set CF and OF from it.
  *   - RCL/RCR of 8/16 bits rotate by count mod 9 / mod 17; when that is 0
  *     nothing changes.
+ * With a 64-bit operand (REX.W) the count is masked to 6 bits and the
+ * same rules apply to the 64-bit value (shiftValue64).
  */
 import type { Cpu } from "../cpu.js";
 import { CF, ECX, OF } from "../constants.js";
 import type { Decoded } from "../decoded.js";
-import { getCF, setFlagsDirect, setLazyResult } from "../flags.js";
+import { getCF, setFlagsDirect, setLazyResult, setLazyResult64 } from "../flags.js";
+import { bit64, hi64, sar64, shl64, shr64 } from "../int64.js";
 import { defineGroup, IMM_B } from "../ops.js";
 
 const SHIFT_ROL = 0;
@@ -129,6 +132,86 @@ function rcr(cpu: Cpu, v: number, count: number, size: number): number {
   return r;
 }
 
+/**
+ * `shiftValue` for a 64-bit operand (lo, hi) by `count` (1-63): sets the
+ * flags, returns the low dword of the result, the high one in hi64[0].
+ */
+export function shiftValue64(cpu: Cpu, op: number, lo: number, hi: number, count: number): number {
+  let rLo: number;
+  let rHi: number;
+  switch (op) {
+    case SHIFT_ROL: {
+      const a = shl64(lo, hi, count);
+      const aHi = hi64[0];
+      rLo = a | shr64(lo, hi, 64 - count);
+      rHi = aHi | hi64[0];
+      const cf = rLo & 1;
+      setFlagsDirect(cpu, CF | OF, cf | (((rHi >>> 31) ^ cf) << 11));
+      break;
+    }
+    case SHIFT_ROR: {
+      const a = shr64(lo, hi, count);
+      const aHi = hi64[0];
+      rLo = a | shl64(lo, hi, 64 - count);
+      rHi = aHi | hi64[0];
+      const cf = rHi >>> 31;
+      setFlagsDirect(cpu, CF | OF, cf | ((cf ^ ((rHi >>> 30) & 1)) << 11));
+      break;
+    }
+    case SHIFT_RCL: {
+      // 65-bit rotate of CF:value (count < 64, so no modulo is needed).
+      const cfIn = getCF(cpu);
+      const a = shl64(lo, hi, count);
+      const aHi = hi64[0];
+      const c = shl64(cfIn, 0, count - 1);
+      const cHi = hi64[0];
+      const b = shr64(lo, hi, 65 - count);
+      rLo = a | b | c;
+      rHi = aHi | hi64[0] | cHi;
+      const cf = bit64(lo, hi, 64 - count);
+      setFlagsDirect(cpu, CF | OF, cf | (((rHi >>> 31) ^ cf) << 11));
+      break;
+    }
+    case SHIFT_RCR: {
+      const cfIn = getCF(cpu);
+      const a = shr64(lo, hi, count);
+      const aHi = hi64[0];
+      const c = shl64(cfIn, 0, 64 - count);
+      const cHi = hi64[0];
+      const b = shl64(lo, hi, 65 - count);
+      rLo = a | b | c;
+      rHi = aHi | hi64[0] | cHi;
+      const cf = bit64(lo, hi, count - 1);
+      setFlagsDirect(cpu, CF | OF, cf | ((((rHi >>> 31) ^ (rHi >>> 30)) & 1) << 11));
+      break;
+    }
+    case SHIFT_SHL:
+    case SHIFT_SAL: {
+      rLo = shl64(lo, hi, count);
+      rHi = hi64[0];
+      const cf = bit64(lo, hi, 64 - count);
+      setLazyResult64(cpu, rLo, rHi, cf | (((rHi >>> 31) ^ cf) << 11));
+      break;
+    }
+    case SHIFT_SHR: {
+      rLo = shr64(lo, hi, count);
+      rHi = hi64[0];
+      const cf = bit64(lo, hi, count - 1);
+      const of = count === 1 ? hi >>> 31 : 0;
+      setLazyResult64(cpu, rLo, rHi, cf | (of << 11));
+      break;
+    }
+    default: {
+      rLo = sar64(lo, hi, count);
+      rHi = hi64[0];
+      setLazyResult64(cpu, rLo, rHi, bit64(lo, hi, count - 1));
+      break;
+    }
+  }
+  hi64[0] = rHi;
+  return rLo;
+}
+
 // ---- Operand forms: Eb / Ev by 1, CL, imm8 ----
 
 function shiftEb(cpu: Cpu, d: Decoded, count: number): void {
@@ -137,14 +220,28 @@ function shiftEb(cpu: Cpu, d: Decoded, count: number): void {
   cpu.writeModrmRmw8(d, shiftValue(cpu, d.reg, v, count, 8));
 }
 
+/** `count` is the raw count (imm8 or CL): masked here to 5 bits, or 6 for 64-bit operands. */
 function shiftEv(cpu: Cpu, d: Decoded, count: number): void {
+  if (d.opSize === 64) {
+    const lo = cpu.readModrmRmw64(d);
+    const n = count & 0x3f;
+    if (n === 0) return;
+    const r = shiftValue64(cpu, d.reg, lo, cpu.valueHi, n);
+    cpu.writeModrmRmw64(d, r, hi64[0]);
+    return;
+  }
+  count &= 0x1f;
   if (d.opSize === 16) {
     const v = cpu.readModrmRmw16(d);
     if (count === 0) return;
     cpu.writeModrmRmw16(d, shiftValue(cpu, d.reg, v, count, 16));
   } else {
     const v = cpu.readModrmRmw32(d);
-    if (count === 0) return;
+    // A count of 0 changes nothing, but a 32-bit register is still written (zero-extended).
+    if (count === 0) {
+      if (d.mod === 3) cpu.setReg32(d.rm, v);
+      return;
+    }
     cpu.writeModrmRmw32(d, shiftValue(cpu, d.reg, v, count, 32));
   }
 }
@@ -162,10 +259,10 @@ function shiftEv1(cpu: Cpu, d: Decoded): void {
   shiftEv(cpu, d, 1);
 }
 function shiftEvCl(cpu: Cpu, d: Decoded): void {
-  shiftEv(cpu, d, cpu.r8[ECX << 3] & 0x1f);
+  shiftEv(cpu, d, cpu.r8[ECX << 3]);
 }
 function shiftEvIb(cpu: Cpu, d: Decoded): void {
-  shiftEv(cpu, d, d.imm & 0x1f);
+  shiftEv(cpu, d, d.imm);
 }
 
 for (let op = 0; op < 8; op++) {

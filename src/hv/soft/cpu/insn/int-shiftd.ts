@@ -14,7 +14,8 @@
 import type { Cpu } from "../cpu.js";
 import { ECX } from "../constants.js";
 import type { Decoded } from "../decoded.js";
-import { setLazyResult } from "../flags.js";
+import { setLazyResult, setLazyResult64 } from "../flags.js";
+import { bit64, hi64, shl64, shr64 } from "../int64.js";
 import { defineOp0F, IMM_B } from "../ops.js";
 
 /** SHLD of 32 bits, `n` in 1..31. */
@@ -64,7 +65,51 @@ function shrd16(cpu: Cpu, dest: number, src: number, n: number): number {
   return r;
 }
 
+/** SHLD/SHRD of 64 bits, `n` in 1..63: returns lo, high dword in hi64[0]. */
+function shiftDouble64(
+  cpu: Cpu,
+  dLo: number,
+  dHi: number,
+  sLo: number,
+  sHi: number,
+  n: number,
+  left: boolean,
+): number {
+  let rLo: number;
+  let rHi: number;
+  let cf: number;
+  let of: number;
+  if (left) {
+    const a = shl64(dLo, dHi, n);
+    const aHi = hi64[0];
+    rLo = a | shr64(sLo, sHi, 64 - n);
+    rHi = aHi | hi64[0];
+    cf = bit64(dLo, dHi, 64 - n);
+    of = (rHi >>> 31) ^ cf;
+  } else {
+    const a = shr64(dLo, dHi, n);
+    const aHi = hi64[0];
+    rLo = a | shl64(sLo, sHi, 64 - n);
+    rHi = aHi | hi64[0];
+    cf = bit64(dLo, dHi, n - 1);
+    of = ((rHi >>> 31) ^ (rHi >>> 30)) & 1;
+  }
+  setLazyResult64(cpu, rLo, rHi, cf | (of << 11));
+  hi64[0] = rHi;
+  return rLo;
+}
+
 function shiftDouble(cpu: Cpu, d: Decoded, count: number, left: boolean): void {
+  if (d.opSize === 64) {
+    const dLo = cpu.readModrmRmw64(d);
+    const dHi = cpu.valueHi;
+    const n64 = count & 0x3f;
+    if (n64 === 0) return;
+    const r = d.reg << 1;
+    const lo = shiftDouble64(cpu, dLo, dHi, cpu.r32[r], cpu.r32[r + 1], n64, left);
+    cpu.writeModrmRmw64(d, lo, hi64[0]);
+    return;
+  }
   const n = count & 0x1f;
   if (d.opSize === 16) {
     const dest = cpu.readModrmRmw16(d);
@@ -73,7 +118,10 @@ function shiftDouble(cpu: Cpu, d: Decoded, count: number, left: boolean): void {
     cpu.writeModrmRmw16(d, left ? shld16(cpu, dest, src, n) : shrd16(cpu, dest, src, n));
   } else {
     const dest = cpu.readModrmRmw32(d);
-    if (n === 0) return;
+    if (n === 0) {
+      if (d.mod === 3) cpu.setReg32(d.rm, dest); // still written, zero-extended
+      return;
+    }
     const src = cpu.r32[d.reg << 1];
     cpu.writeModrmRmw32(d, left ? shld32(cpu, dest, src, n) : shrd32(cpu, dest, src, n));
   }

@@ -9,13 +9,23 @@
  */
 import type { Cpu } from "../cpu.js";
 import type { Decoded } from "../decoded.js";
-import { setLazyDec, setLazyInc, setLazyLogic, setLazySub } from "../flags.js";
+import {
+  setLazyDec,
+  setLazyDec64,
+  setLazyInc,
+  setLazyInc64,
+  setLazyLogic,
+  setLazyLogic64,
+  setLazySub,
+  setLazySub64,
+} from "../flags.js";
+import { hi64, neg64 } from "../int64.js";
 import { defineGroup, defineOpRange, IMM_B, IMM_Z } from "../ops.js";
 
-// ---- 40-47 INC r16/r32, 48-4F DEC r16/r32 (register in the opcode's low bits) ----
+// ---- 40-47 INC r16/r32, 48-4F DEC r16/r32 (register in the opcode's low bits; REX in 64-bit mode) ----
 
 function incReg(cpu: Cpu, d: Decoded): void {
-  const n = d.opcode & 7;
+  const n = d.rm;
   if (d.opSize === 16) {
     const a = cpu.r16[n << 2];
     const r = (a + 1) & 0xffff;
@@ -24,13 +34,13 @@ function incReg(cpu: Cpu, d: Decoded): void {
   } else {
     const a = cpu.r32[n << 1];
     const r = (a + 1) | 0;
-    cpu.r32[n << 1] = r;
+    cpu.setReg32(n, r);
     setLazyInc(cpu, r, a, 32);
   }
 }
 
 function decReg(cpu: Cpu, d: Decoded): void {
-  const n = d.opcode & 7;
+  const n = d.rm;
   if (d.opSize === 16) {
     const a = cpu.r16[n << 2];
     const r = (a - 1) & 0xffff;
@@ -39,7 +49,7 @@ function decReg(cpu: Cpu, d: Decoded): void {
   } else {
     const a = cpu.r32[n << 1];
     const r = (a - 1) | 0;
-    cpu.r32[n << 1] = r;
+    cpu.setReg32(n, r);
     setLazyDec(cpu, r, a, 32);
   }
 }
@@ -61,7 +71,14 @@ function decEb(cpu: Cpu, d: Decoded): void {
 }
 
 function incEv(cpu: Cpu, d: Decoded): void {
-  if (d.opSize === 16) {
+  if (d.opSize === 64) {
+    const a = cpu.readModrmRmw64(d);
+    const aHi = cpu.valueHi;
+    const r = (a + 1) | 0;
+    const rHi = r === 0 ? (aHi + 1) | 0 : aHi;
+    cpu.writeModrmRmw64(d, r, rHi);
+    setLazyInc64(cpu, r, rHi, a, aHi);
+  } else if (d.opSize === 16) {
     const a = cpu.readModrmRmw16(d);
     const r = (a + 1) & 0xffff;
     cpu.writeModrmRmw16(d, r);
@@ -75,7 +92,14 @@ function incEv(cpu: Cpu, d: Decoded): void {
 }
 
 function decEv(cpu: Cpu, d: Decoded): void {
-  if (d.opSize === 16) {
+  if (d.opSize === 64) {
+    const a = cpu.readModrmRmw64(d);
+    const aHi = cpu.valueHi;
+    const r = (a - 1) | 0;
+    const rHi = a === 0 ? (aHi - 1) | 0 : aHi;
+    cpu.writeModrmRmw64(d, r, rHi);
+    setLazyDec64(cpu, r, rHi, a, aHi);
+  } else if (d.opSize === 16) {
     const a = cpu.readModrmRmw16(d);
     const r = (a - 1) & 0xffff;
     cpu.writeModrmRmw16(d, r);
@@ -96,7 +120,11 @@ function testEbIb(cpu: Cpu, d: Decoded): void {
 
 function testEvIz(cpu: Cpu, d: Decoded): void {
   if (d.opSize === 16) setLazyLogic(cpu, cpu.readModrm16(d) & d.imm, 16);
-  else setLazyLogic(cpu, cpu.readModrm32(d) & d.imm, 32);
+  else if (d.opSize === 32) setLazyLogic(cpu, cpu.readModrm32(d) & d.imm, 32);
+  else {
+    const lo = cpu.readModrm64(d);
+    setLazyLogic64(cpu, lo & d.imm, cpu.valueHi & d.immHi);
+  }
 }
 
 function notEb(cpu: Cpu, d: Decoded): void {
@@ -105,7 +133,11 @@ function notEb(cpu: Cpu, d: Decoded): void {
 
 function notEv(cpu: Cpu, d: Decoded): void {
   if (d.opSize === 16) cpu.writeModrmRmw16(d, ~cpu.readModrmRmw16(d));
-  else cpu.writeModrmRmw32(d, ~cpu.readModrmRmw32(d));
+  else if (d.opSize === 32) cpu.writeModrmRmw32(d, ~cpu.readModrmRmw32(d));
+  else {
+    const lo = cpu.readModrmRmw64(d);
+    cpu.writeModrmRmw64(d, ~lo, ~cpu.valueHi);
+  }
 }
 
 function negEb(cpu: Cpu, d: Decoded): void {
@@ -116,7 +148,14 @@ function negEb(cpu: Cpu, d: Decoded): void {
 }
 
 function negEv(cpu: Cpu, d: Decoded): void {
-  if (d.opSize === 16) {
+  if (d.opSize === 64) {
+    const a = cpu.readModrmRmw64(d);
+    const aHi = cpu.valueHi;
+    const r = neg64(a, aHi);
+    const rHi = hi64[0];
+    cpu.writeModrmRmw64(d, r, rHi);
+    setLazySub64(cpu, r, rHi, 0, 0, a, aHi);
+  } else if (d.opSize === 16) {
     const a = cpu.readModrmRmw16(d);
     const r = -a & 0xffff;
     cpu.writeModrmRmw16(d, r);

@@ -27,7 +27,8 @@ function randomWord(): number {
 function rdrand(cpu: Cpu, d: Decoded): void {
   const v = randomWord();
   if (d.opSize === 16) cpu.setReg16(d.rm, v & 0xffff);
-  else cpu.setReg32(d.rm, v | 0);
+  else if (d.opSize === 32) cpu.setReg32(d.rm, v | 0);
+  else cpu.setReg64(d.rm, v | 0, randomWord() | 0); // REX.W: 64 random bits
   setFlagsDirect(cpu, ARITH_FLAGS, CF);
 }
 

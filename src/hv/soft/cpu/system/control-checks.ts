@@ -7,9 +7,13 @@
 import type { Cpu } from "../cpu.js";
 import {
   CR4_DE,
+  CR4_FSGSBASE,
   CR4_OSFXSR,
+  CR4_OSXMMEXCPT,
+  CR4_OSXSAVE,
   CR4_PAE,
   CR4_PCE,
+  CR4_PCIDE,
   CR4_PGE,
   CR4_PSE,
   CR4_TSD,
@@ -17,14 +21,25 @@ import {
   DR7_FIXED1,
 } from "../constants.js";
 import { raiseGP } from "../fault.js";
-import { FEAT_DE, FEAT_FXSR, FEAT_PAE, FEAT_PGE, FEAT_PSE, FEAT_TSC } from "./cpuid.js";
+import {
+  FEAT7_FSGSBASE,
+  FEAT_DE,
+  FEAT_ECX_PCID,
+  FEAT_ECX_XSAVE,
+  FEAT_FXSR,
+  FEAT_PAE,
+  FEAT_PGE,
+  FEAT_PSE,
+  FEAT_SSE,
+  FEAT_TSC,
+} from "./cpuid.js";
 
 /** Privileged instructions: #GP(0) unless CPL 0 (real mode is CPL 0; vm86 is CPL 3). */
 export function requireCpl0(cpu: Cpu): void {
   if (cpu.protectedMode && cpu.cpl !== 0) raiseGP(cpu, 0);
 }
 
-/** CR4 bits a MOV to CR4 may set on this model (VME, PVI, MCE and the SSE bits are absent). */
+/** CR4 bits a MOV to CR4 may set on this model: those whose CPUID feature is advertised (VME, PVI, MCE never). */
 export function cr4AllowedBits(cpu: Cpu): number {
   const f = cpu.sys.cpuid.featuresEdx;
   let bits = CR4_PCE;
@@ -34,6 +49,11 @@ export function cr4AllowedBits(cpu: Cpu): number {
   if ((f & FEAT_PAE) !== 0) bits |= CR4_PAE;
   if ((f & FEAT_PGE) !== 0) bits |= CR4_PGE;
   if ((f & FEAT_FXSR) !== 0) bits |= CR4_OSFXSR;
+  if ((f & FEAT_SSE) !== 0) bits |= CR4_OSXMMEXCPT;
+  const ecx = cpu.sys.cpuid.featuresEcx;
+  if ((ecx & FEAT_ECX_XSAVE) !== 0) bits |= CR4_OSXSAVE;
+  if ((ecx & FEAT_ECX_PCID) !== 0) bits |= CR4_PCIDE;
+  if ((cpu.sys.cpuid.leaf7Ebx & FEAT7_FSGSBASE) !== 0) bits |= CR4_FSGSBASE;
   return bits;
 }
 

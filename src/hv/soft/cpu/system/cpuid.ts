@@ -9,6 +9,8 @@
  */
 import { HvError } from "../../../errors.js";
 import { cpuidNumber } from "../../../registers.js";
+import { LINEAR_BITS } from "../constants.js";
+import { MAX_PHYS_BITS } from "../mmu.js";
 
 // ---- CPUID.1:EDX feature bits (SDM vol. 2, table 3-11) ----
 export const FEAT_FPU = 1 << 0;
@@ -32,6 +34,23 @@ export const FEAT_CLFSH = 1 << 19;
 export const FEAT_MMX = 1 << 23;
 export const FEAT_FXSR = 1 << 24;
 export const FEAT_SSE = 1 << 25;
+export const FEAT_SSE2 = 1 << 26;
+// ---- CPUID.1:ECX feature bits of the SSE module (SDM vol. 2, table 3-10) ----
+export const FEAT_ECX_SSE3 = 1 << 0;
+export const FEAT_ECX_SSSE3 = 1 << 9;
+export const FEAT_ECX_SSE41 = 1 << 19;
+export const FEAT_ECX_SSE42 = 1 << 20;
+export const FEAT_ECX_POPCNT = 1 << 23;
+export const FEAT_ECX_XSAVE = 1 << 26;
+/** CPUID.1:ECX bit 27 mirrors CR4.OSXSAVE (filled in by the CPUID instruction). */
+export const FEAT_ECX_OSXSAVE = 1 << 27;
+/** CPUID.80000001h:ECX bit 5: LZCNT. */
+export const FEAT_EXT_ECX_LZCNT = 1 << 5;
+/** CPUID.(0Dh,1):EAX: XSAVEOPT (bit 0) and XSAVEC (bit 1). */
+export const FEAT_XSAVE_OPT_C = 0x3;
+/** XCR0 bits supported (x87, SSE) and the XSAVE area size (legacy region + header). */
+export const XSAVE_XCR0_SUPPORTED = 0x3;
+export const XSAVE_AREA_BYTES = 576;
 /** CPUID.1:ECX bit 31: "running under a hypervisor" (reserved for this use on real CPUs). */
 export const FEAT_ECX_HYPERVISOR = 1 << 31;
 /** CPUID.7.0:EBX bit 1: IA32_TSC_ADJUST exists. */
@@ -41,6 +60,22 @@ export const FEAT_ECX_RDRAND = 1 << 30;
 export const FEAT7_RDSEED = 1 << 18;
 /** CPUID.80000001h:EDX bit 20: execute-disable (EFER.NXE, PAE NX bit). */
 export const FEAT_EXT_NX = 1 << 20;
+/** CPUID.80000001h:EDX bit 11: SYSCALL/SYSRET (in 64-bit mode). */
+export const FEAT_EXT_SYSCALL = 1 << 11;
+/** CPUID.80000001h:EDX bit 26: 1-GiB pages. */
+export const FEAT_EXT_PAGE1GB = 1 << 26;
+/** CPUID.80000001h:EDX bit 27: RDTSCP and IA32_TSC_AUX. */
+export const FEAT_EXT_RDTSCP = 1 << 27;
+/** CPUID.80000001h:EDX bit 29: Intel 64 (long mode, EFER.LME). */
+export const FEAT_EXT_LM = 1 << 29;
+/** CPUID.80000001h:ECX bit 0: LAHF/SAHF in 64-bit mode. */
+export const FEAT_EXT_ECX_LAHF_LM = 1 << 0;
+/** CPUID.1:ECX bit 13: CMPXCHG16B. */
+export const FEAT_ECX_CX16 = 1 << 13;
+/** CPUID.1:ECX bit 17: process-context identifiers (CR4.PCIDE). */
+export const FEAT_ECX_PCID = 1 << 17;
+/** CPUID.(7,0):EBX bit 0: RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE and CR4.FSGSBASE. */
+export const FEAT7_FSGSBASE = 1 << 0;
 
 /** The hypervisor leaf range (read by guests when CPUID.1:ECX bit 31 is set). */
 export const HYPERVISOR_LEAF = 0x40000000;
@@ -62,6 +97,13 @@ export interface CpuidConfig {
   readonly apicId: number | null;
   /** Advertise NX (the MMU honours the PAE XD bit when EFER.NXE = 1). */
   readonly nx: boolean;
+  /**
+   * Advertise Intel 64: long mode (LM), SYSCALL/SYSRET, LAHF/SAHF in 64-bit
+   * mode, CMPXCHG16B, RDFSBASE & co. (CR4.FSGSBASE) and 1-GiB pages.
+   */
+  readonly longMode: boolean;
+  /** Advertise PCIDs (CR4.PCIDE; accepted, but every CR3 load flushes anyway). */
+  readonly pcid: boolean;
   /** Set CPUID.1:ECX bit 31 and define the hypervisor leaf 0x40000000. */
   readonly hypervisorBit: boolean;
   /** The processor brand string (at most 47 ASCII characters). */
@@ -78,6 +120,8 @@ export const defaultCpuidConfig: CpuidConfig = Object.freeze({
   apic: false,
   apicId: null,
   nx: true,
+  longMode: true,
+  pcid: false,
   hypervisorBit: true,
   brand: "tsvm soft x86 CPU",
 });
@@ -88,10 +132,12 @@ const VENDOR = "GenuineIntel";
 const HV_SIGNATURE = "TsvmTsvmTsvm";
 /** CLFLUSH line size in 8-byte units (64 bytes) for CPUID.1:EBX[15:8]. */
 const CLFLUSH_LINE_QWORDS = 8;
-/** Highest basic leaf: 7 makes TSC_ADJUST discoverable; leaves 2-6 describe nothing. */
-const MAX_BASIC_LEAF = 7;
-/** Highest extended leaf: 80000004h ends the brand string. */
-const MAX_EXTENDED_LEAF = 0x80000004;
+/** Highest basic leaf: 0Dh (XSAVE); leaves 2-6 and 8-0Ch describe nothing. */
+const MAX_BASIC_LEAF = 0xd;
+/** Highest extended leaf: 80000008h gives the address sizes. */
+const MAX_EXTENDED_LEAF = 0x80000008;
+/** CPUID.80000008h:EAX: physical address bits (MAXPHYADDR, mmu.ts) and linear bits. */
+const ADDRESS_SIZES = MAX_PHYS_BITS | (LINEAR_BITS << 8);
 
 /** Reads four little-endian ASCII bytes of `s` at `at` as a dword (missing bytes are 0). */
 function dwordOf(s: string, at: number): number {
@@ -158,9 +204,14 @@ export class CpuidModel {
     this.#set(0, 0, MAX_BASIC_LEAF, dwordOf(VENDOR, 0), dwordOf(VENDOR, 8), dwordOf(VENDOR, 4));
     let edx = FEAT_FPU | FEAT_DE | FEAT_PSE | FEAT_TSC | FEAT_MSR | FEAT_PAE | FEAT_CX8 | FEAT_SEP;
     edx |= FEAT_MTRR | FEAT_PGE | FEAT_CMOV | FEAT_PAT | FEAT_CLFSH | FEAT_MMX | FEAT_FXSR;
+    edx |= FEAT_SSE | FEAT_SSE2;
     if (c.apic) edx |= FEAT_APIC;
     const ebx = (CLFLUSH_LINE_QWORDS << 8) | (1 << 16) | ((c.apicId ?? 0) << 24);
-    const ecx = (c.hypervisorBit ? FEAT_ECX_HYPERVISOR : 0) | FEAT_ECX_RDRAND;
+    let ecx = (c.hypervisorBit ? FEAT_ECX_HYPERVISOR : 0) | FEAT_ECX_RDRAND;
+    if (c.longMode) ecx |= FEAT_ECX_CX16;
+    ecx |= FEAT_ECX_SSE3 | FEAT_ECX_SSSE3 | FEAT_ECX_SSE41 | FEAT_ECX_SSE42 | FEAT_ECX_POPCNT;
+    ecx |= FEAT_ECX_XSAVE;
+    if (c.pcid && c.longMode) ecx |= FEAT_ECX_PCID;
     this.#set(1, 0, versionInfo(c), ebx >>> 0, ecx >>> 0, edx >>> 0);
     // Leaf 2: AL = 1 (one CPUID(2) call needed), every descriptor byte null.
     this.#set(2, 0, 1, 0, 0, 0);
@@ -169,14 +220,24 @@ export class CpuidModel {
     this.#indexed.add(4);
     this.#set(5, 0, 0, 0, 0, 0);
     this.#set(6, 0, 0, 0, 0, 0);
-    this.#set(7, 0, 0, FEAT7_TSC_ADJUST | FEAT7_RDSEED, 0, 0);
+    const leaf7 = FEAT7_TSC_ADJUST | FEAT7_RDSEED | (c.longMode ? FEAT7_FSGSBASE : 0);
+    this.#set(7, 0, 0, leaf7, 0, 0);
     this.#indexed.add(7);
+    for (let leaf = 8; leaf <= 0xc; leaf++) this.#set(leaf, 0, 0, 0, 0, 0);
+    // Leaf 0Dh: XCR0-supported components, area sizes; subleaf 1: XSAVEOPT, XSAVEC.
+    const area = XSAVE_AREA_BYTES;
+    this.#set(0xd, 0, XSAVE_XCR0_SUPPORTED, area, area, 0);
+    this.#set(0xd, 1, FEAT_XSAVE_OPT_C, area, 0, 0);
+    this.#indexed.add(0xd);
     if (c.hypervisorBit) {
       const s = HV_SIGNATURE;
       this.#set(HYPERVISOR_LEAF, 0, HYPERVISOR_LEAF, dwordOf(s, 0), dwordOf(s, 4), dwordOf(s, 8));
     }
     this.#set(EXTENDED_LEAF, 0, MAX_EXTENDED_LEAF, 0, 0, 0);
-    this.#set(EXTENDED_LEAF + 1, 0, 0, 0, 0, c.nx ? FEAT_EXT_NX : 0);
+    let extEdx = FEAT_EXT_RDTSCP | (c.nx ? FEAT_EXT_NX : 0);
+    if (c.longMode) extEdx |= FEAT_EXT_LM | FEAT_EXT_SYSCALL | FEAT_EXT_PAGE1GB;
+    const extEcx = (c.longMode ? FEAT_EXT_ECX_LAHF_LM : 0) | FEAT_EXT_ECX_LZCNT;
+    this.#set(EXTENDED_LEAF + 1, 0, 0, 0, extEcx, extEdx >>> 0);
     const brand = c.brand.padEnd(48, "\0");
     for (let i = 0; i < 3; i++) {
       const at = i * 16;
@@ -189,6 +250,9 @@ export class CpuidModel {
         dwordOf(brand, at + 12),
       );
     }
+    // 80000005h-80000007h describe nothing here (L1/L2 caches, power management).
+    for (let leaf = 5; leaf <= 7; leaf++) this.#set(EXTENDED_LEAF + leaf, 0, 0, 0, 0, 0);
+    this.#set(EXTENDED_LEAF + 8, 0, ADDRESS_SIZES, 0, 0, 0);
   }
 
   /**
@@ -241,6 +305,21 @@ export class CpuidModel {
   /** CPUID.1:EDX as currently defined (the host may have changed it). */
   get featuresEdx(): number {
     return this.#table.get(cpuidNumber(1, 0))?.[3] ?? 0;
+  }
+
+  /** CPUID.1:ECX as currently defined. */
+  get featuresEcx(): number {
+    return this.#table.get(cpuidNumber(1, 0))?.[2] ?? 0;
+  }
+
+  /** CPUID.(7,0):EBX as currently defined. */
+  get leaf7Ebx(): number {
+    return this.#table.get(cpuidNumber(7, 0))?.[1] ?? 0;
+  }
+
+  /** CPUID.80000001h:ECX as currently defined. */
+  get extendedFeaturesEcx(): number {
+    return this.#table.get(cpuidNumber(EXTENDED_LEAF + 1, 0))?.[2] ?? 0;
   }
 
   /** CPUID.80000001h:EDX as currently defined. */

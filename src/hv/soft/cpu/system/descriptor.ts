@@ -6,12 +6,18 @@
  *
  * Descriptor tables are read with supervisor privilege (implicit accesses,
  * SDM vol. 3, 4.6.1) and through the TLB, so they may raise #PF.
+ *
+ * IA-32e mode (SDM vol. 3, 3.5.2 and 5.8.3.1): system descriptors (LDT,
+ * TSS, call gates) and IDT gates are 16 bytes, the third dword holding bits
+ * 63:32 of the base or offset; types 0xC/0xE/0xF are then the 64-bit call,
+ * interrupt and trap gates, 0x9/0xB the 64-bit TSS.
  */
 import type { Cpu } from "../cpu.js";
 import {
   ATTR_CODE,
   ATTR_DC,
   ATTR_DB,
+  ATTR_L,
   ATTR_PRESENT,
   ATTR_RW,
   ATTR_S,
@@ -31,6 +37,10 @@ export const TYPE_TSS32_BUSY = 11;
 export const TYPE_CALL_GATE32 = 12;
 export const TYPE_INT_GATE32 = 14;
 export const TYPE_TRAP_GATE32 = 15;
+/** In IA-32e mode the 32-bit types name the 64-bit gates and TSS. */
+export const TYPE_CALL_GATE64 = TYPE_CALL_GATE32;
+export const TYPE_INT_GATE64 = TYPE_INT_GATE32;
+export const TYPE_TRAP_GATE64 = TYPE_TRAP_GATE32;
 /** The busy bit in a TSS descriptor's type (1 → 3, 9 → 11). */
 export const TSS_BUSY_BIT = 2;
 
@@ -43,6 +53,10 @@ export class Descriptor {
   lo = 0;
   /** High dword (base 23:16, access byte, limit 19:16, flags, base 31:24). */
   hi = 0;
+  /** Third dword of a 16-byte descriptor (base/offset 63:32), or 0. */
+  hi2 = 0;
+  /** Fourth dword of a 16-byte descriptor (its type field must be 0), or 0. */
+  hi3 = 0;
   /** Linear address of the descriptor (for accessed/busy bit writes). */
   address = 0;
   /** The selector it was fetched with. */
@@ -93,6 +107,22 @@ export class Descriptor {
   get big(): boolean {
     return (this.hi & (ATTR_DB << 8)) !== 0;
   }
+  /** L flag: a 64-bit code segment (IA-32e mode). */
+  get long(): boolean {
+    return (this.hi & (ATTR_L << 8)) !== 0;
+  }
+  /** Bits 63:32 of a 16-byte descriptor's base (its third dword). */
+  get baseHigh(): number {
+    return this.hi2;
+  }
+  /** The full offset of a 64-bit gate as a signed number (canonical when valid). */
+  get gateOffset64(): number {
+    return this.hi2 * 4294967296 + (((this.lo & 0xffff) | (this.hi & 0xffff0000)) >>> 0);
+  }
+  /** Interrupt Stack Table index of a 64-bit IDT gate (0 = none). */
+  get ist(): number {
+    return this.hi & 7;
+  }
 
   // ---- Gates (call, interrupt, trap, task) ----
   /** Target code segment selector (task gate: the TSS selector). */
@@ -125,6 +155,8 @@ export class Descriptor {
   copyFrom(o: Descriptor): void {
     this.lo = o.lo;
     this.hi = o.hi;
+    this.hi2 = o.hi2;
+    this.hi3 = o.hi3;
     this.address = o.address;
     this.selector = o.selector;
   }
@@ -137,21 +169,43 @@ export class Descriptor {
  * A null selector is the caller's business too (it reads GDT entry 0 here).
  */
 export function fetchDescriptor(cpu: Cpu, selector: number, out: Descriptor): boolean {
+  return fetchSized(cpu, selector, out, 8);
+}
+
+/**
+ * Like `fetchDescriptor`, but reads 16 bytes in IA-32e mode when the
+ * descriptor is a system one (S = 0: LDT, TSS, gates); the whole 16 bytes
+ * must be inside the table. Outside IA-32e mode it is `fetchDescriptor`.
+ */
+export function fetchSystemAware(cpu: Cpu, selector: number, out: Descriptor): boolean {
+  if (!fetchSized(cpu, selector, out, 8)) return false;
+  if (!cpu.longMode || out.isSegment) return true;
+  return fetchSized(cpu, selector, out, 16);
+}
+
+function fetchSized(cpu: Cpu, selector: number, out: Descriptor, bytes: number): boolean {
   const index = selector & 0xfff8;
   let base: number;
   let limit: number;
   if ((selector & SELECTOR_TI) !== 0) {
     if (cpu.segAttr[SEG_LDTR] === 0) return false;
-    base = cpu.segBase[SEG_LDTR];
+    base = cpu.longMode ? cpu.segBaseL[SEG_LDTR] : cpu.segBase[SEG_LDTR] >>> 0;
     limit = cpu.segLimit[SEG_LDTR];
   } else {
     base = cpu.gdtBase;
     limit = cpu.gdtLimit;
   }
-  if (index + 7 > limit) return false;
-  const address = (base + index) >>> 0;
+  if (index + bytes - 1 > limit) return false;
+  const address = cpu.sysLinear(base, index);
   out.lo = cpu.readSys32(address);
   out.hi = cpu.readSys32(address + 4);
+  if (bytes === 16) {
+    out.hi2 = cpu.readSys32(address + 8);
+    out.hi3 = cpu.readSys32(address + 12);
+  } else {
+    out.hi2 = 0;
+    out.hi3 = 0;
+  }
   out.address = address;
   out.selector = selector & 0xffff;
   return true;
@@ -179,9 +233,13 @@ export function setTssBusy(cpu: Cpu, d: Descriptor, busy: boolean): void {
   cpu.writeSys8(d.address + 5, (d.hi >>> 8) & 0xff);
 }
 
-/** Loads segment register `seg` from a checked descriptor (RPL in `selector`). */
+/**
+ * Loads segment register `seg` from a checked descriptor (RPL in `selector`).
+ * A 16-byte system descriptor (LDTR, TR in IA-32e mode) brings its 64-bit base.
+ */
 export function loadFromDescriptor(cpu: Cpu, seg: number, selector: number, d: Descriptor): void {
   cpu.setSegment(seg, selector & 0xffff, d.base, d.limit, d.attr);
+  if (d.hi2 !== 0 && !d.isSegment) cpu.setSegmentBase64(seg, d.base | 0, d.hi2);
 }
 
 /** Makes `seg` unusable with `selector` (a null selector load, SDM vol. 3, 3.4.2). */

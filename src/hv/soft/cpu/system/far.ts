@@ -2,6 +2,7 @@
  * Far JMP, CALL and RET in every mode (SDM vol. 2, JMP/CALL/RET pseudo-code;
  * vol. 3, 5.8 privilege rules for code segments and call gates, 7.3 for
  * task gates and TSS targets). Real mode and vm86 load CS as selector << 4.
+ * IA-32e mode has its own rules (far-long.ts).
  * In protected mode every check comes before the first register change;
  * frames are written before SS:ESP and CS:EIP are committed.
  */
@@ -18,9 +19,15 @@ import {
   TYPE_CALL_GATE32,
   TYPE_TASK_GATE,
 } from "./descriptor.js";
+import { callFarLong, jumpFarLong, returnFarLong } from "./far-long.js";
 import { checkStackSegment, nullInaccessibleDataSegments } from "./segments.js";
 import { isBusyTss, isTss, SWITCH_CALL, SWITCH_JMP, taskSwitch } from "./task-switch.js";
 import { readInnerStack } from "./tss.js";
+
+/** A far pointer's offset by operand size: 16/32-bit unsigned, 64-bit a signed number. */
+function sizedOffset(offset: number, opSize: number): number {
+  return opSize === 16 ? offset & 0xffff : opSize === 32 ? offset >>> 0 : offset;
+}
 
 function stackRead(cpu: Cpu, delta: number, size: number): number {
   return size === 4 ? cpu.stackRead32(delta) >>> 0 : cpu.stackRead16(delta);
@@ -29,6 +36,10 @@ function stackRead(cpu: Cpu, delta: number, size: number): number {
 /** JMP ptr16:16/32 and JMP m16:16/32 (`opSize` 16 or 32). */
 export function jumpFar(cpu: Cpu, selector: number, offset: number, opSize: number): void {
   selector &= 0xffff;
+  if (cpu.longMode) {
+    jumpFarLong(cpu, selector, sizedOffset(offset, opSize));
+    return;
+  }
   const target = opSize === 16 ? offset & 0xffff : offset >>> 0;
   if (!cpu.protectedMode || cpu.vm86) {
     if (target > cpu.segLimit[SEG_CS]) raiseGP(cpu, 0);
@@ -62,6 +73,10 @@ export function jumpFar(cpu: Cpu, selector: number, offset: number, opSize: numb
 /** CALL ptr16:16/32 and CALL m16:16/32. */
 export function callFar(cpu: Cpu, selector: number, offset: number, opSize: number): void {
   selector &= 0xffff;
+  if (cpu.longMode) {
+    callFarLong(cpu, selector, sizedOffset(offset, opSize), opSize);
+    return;
+  }
   const size = opSize >> 3;
   const target = opSize === 16 ? offset & 0xffff : offset >>> 0;
   const frame = cpu.sys.frame;
@@ -194,6 +209,10 @@ function switchToTask(cpu: Cpu, selector: number, d: Descriptor, source: number)
 
 /** RETF / RETF imm16 (`imm` bytes of parameters to release). */
 export function returnFar(cpu: Cpu, opSize: number, imm: number): void {
+  if (cpu.longMode) {
+    returnFarLong(cpu, opSize, imm);
+    return;
+  }
   const size = opSize >> 3;
   const eip = stackRead(cpu, 0, size);
   const cs = stackRead(cpu, size, size) & 0xffff;

@@ -1,6 +1,7 @@
 /**
  * Interrupt and exception delivery in protected mode and vm86 (SDM vol. 3,
- * 6.10-6.14 and 20.3.1; vol. 2, "INT n/INTO/INT3/INT1" pseudo-code):
+ * 6.10-6.13 and 20.3.1; vol. 2, "INT n/INTO/INT3/INT1" pseudo-code; IA-32e
+ * mode is interrupts-long.ts):
  * IDT gate checks, the privilege change with a stack switch from the TSS,
  * the frame (with the vm86 segment registers), the flags the gate clears,
  * and task gates.
@@ -46,6 +47,7 @@ import {
   TYPE_TRAP_GATE16,
   TYPE_TRAP_GATE32,
 } from "./descriptor.js";
+import { deliverLong } from "./interrupts-long.js";
 import { checkStackSegment, selectorError } from "./segments.js";
 import { readInnerStack } from "./tss.js";
 import { isBusyTss, isTss, SWITCH_INT, taskSwitch } from "./task-switch.js";
@@ -98,6 +100,10 @@ export function deliverProtected(
 
 function deliver(cpu: Cpu, vector: number, kind: number, hasError: boolean, code: number): void {
   const ext = extBit(kind);
+  if (cpu.longMode) {
+    deliverLong(cpu, vector, kind, ext, hasError, code);
+    return;
+  }
   // vm86 without VME: INT n is IOPL-sensitive (SDM vol. 3, 20.2.7 and table 20-2).
   if (cpu.vm86 && kind === EVENT_SOFTWARE_INT && cpu.iopl < 3) raiseGP(cpu, 0);
   const idtError = vector * 8 + 2 + ext;

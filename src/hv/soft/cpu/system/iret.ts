@@ -42,6 +42,7 @@ import {
   loadFromDescriptor,
   markAccessed,
 } from "./descriptor.js";
+import { iretLong } from "./iret-long.js";
 import { checkStackSegment, nullInaccessibleDataSegments } from "./segments.js";
 import { isBusyTss, SWITCH_IRET, taskSwitch } from "./task-switch.js";
 
@@ -57,6 +58,8 @@ function stackRead(cpu: Cpu, delta: number, size: number): number {
 export function iretProtected(cpu: Cpu, opSize: number): void {
   if (cpu.vm86) {
     iretFromVm86(cpu, opSize);
+  } else if (cpu.longMode) {
+    iretLong(cpu, opSize);
   } else if ((cpu.flags & NT) !== 0) {
     taskReturn(cpu);
   } else {

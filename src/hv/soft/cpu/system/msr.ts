@@ -6,9 +6,10 @@
  */
 import { Msr } from "../../../registers.js";
 import type { Cpu } from "../cpu.js";
-import { EFER_NXE } from "../constants.js";
+import { EFER_LMA, EFER_LME, EFER_NXE, EFER_SCE, SEG_FS, SEG_GS } from "../constants.js";
 import { writeEfer } from "../control.js";
-import { FEAT_EXT_NX } from "./cpuid.js";
+import { flushTlb } from "../tlb.js";
+import { FEAT_EXT_LM, FEAT_EXT_NX, FEAT_EXT_SYSCALL } from "./cpuid.js";
 import {
   APIC_BASE_BSP,
   MISC_BTS_UNAVAILABLE,
@@ -65,7 +66,26 @@ export const MSR_LIST: readonly number[] = Object.freeze([
   Msr.PAT,
   Msr.MTRR_DEF_TYPE,
   Msr.EFER,
+  Msr.STAR,
+  Msr.LSTAR,
+  Msr.CSTAR,
+  Msr.SFMASK,
+  Msr.FS_BASE,
+  Msr.GS_BASE,
+  Msr.KERNEL_GS_BASE,
+  Msr.TSC_AUX,
 ]);
+
+/** A canonical address MSR value as a signed number, or null when not canonical. */
+function canonicalNumber(value: bigint): number | null {
+  const v = BigInt.asIntN(64, value);
+  return v >= -(1n << 47n) && v < 1n << 47n ? Number(v) : null;
+}
+
+/** A signed number (|v| < 2^53) as the unsigned 64-bit MSR value. */
+function u64(v: number): bigint {
+  return BigInt.asUintN(64, BigInt(v));
+}
 
 /** Memory types valid in MTRRs: UC, WC, WT, WP, WB (SDM vol. 3, table 12-8). */
 function isMtrrType(t: bigint): boolean {
@@ -87,10 +107,18 @@ function isValidPat(v: bigint): boolean {
   return true;
 }
 
-/** EFER bits a guest may set: NXE when NX is advertised and not disabled by MISC_ENABLE. */
+/**
+ * EFER bits a guest may set: NXE when NX is advertised and not disabled by
+ * MISC_ENABLE, SCE with SYSCALL, LME with long mode (CPUID 80000001h:EDX).
+ */
 function eferWritable(cpu: Cpu): number {
-  const nx = (cpu.sys.cpuid.extendedFeaturesEdx & FEAT_EXT_NX) !== 0;
-  return nx && (cpu.sys.miscEnable & MISC_XD_DISABLE) === 0n ? EFER_NXE : 0;
+  const ext = cpu.sys.cpuid.extendedFeaturesEdx;
+  const nx = (ext & FEAT_EXT_NX) !== 0 && (cpu.sys.miscEnable & MISC_XD_DISABLE) === 0n;
+  return (
+    (nx ? EFER_NXE : 0) |
+    ((ext & FEAT_EXT_SYSCALL) !== 0 ? EFER_SCE : 0) |
+    ((ext & FEAT_EXT_LM) !== 0 ? EFER_LME : 0)
+  );
 }
 
 /**
@@ -124,9 +152,9 @@ export function readMsr(cpu: Cpu, index: number): bigint | undefined {
     case Msr.SYSENTER_CS:
       return BigInt(s.sysenterCs);
     case Msr.SYSENTER_ESP:
-      return BigInt(s.sysenterEsp >>> 0);
+      return u64(s.sysenterEsp);
     case Msr.SYSENTER_EIP:
-      return BigInt(s.sysenterEip >>> 0);
+      return u64(s.sysenterEip);
     case Msr.MISC_ENABLE:
       return s.miscEnable;
     case Msr.PAT:
@@ -135,6 +163,22 @@ export function readMsr(cpu: Cpu, index: number): bigint | undefined {
       return s.mtrrDefType;
     case Msr.EFER:
       return BigInt(cpu.efer >>> 0);
+    case Msr.STAR:
+      return (BigInt(s.starHi >>> 0) << 32n) | BigInt(s.starLo >>> 0);
+    case Msr.LSTAR:
+      return u64(s.lstar);
+    case Msr.CSTAR:
+      return u64(s.cstar);
+    case Msr.SFMASK:
+      return BigInt(s.sfmask >>> 0);
+    case Msr.FS_BASE:
+      return u64(cpu.segBaseL[SEG_FS]);
+    case Msr.GS_BASE:
+      return u64(cpu.segBaseL[SEG_GS]);
+    case Msr.KERNEL_GS_BASE:
+      return u64(s.kernelGsBase);
+    case Msr.TSC_AUX:
+      return BigInt(s.tscAux >>> 0);
   }
   const variable = index - Msr.MTRR_PHYSBASE0;
   if (variable >= 0 && variable < MTRR_VARIABLE_COUNT * 2) return s.mtrrVariable[variable];
@@ -184,10 +228,28 @@ export function writeMsr(cpu: Cpu, index: number, value: bigint, guest: boolean)
       return true;
     case Msr.SYSENTER_ESP:
     case Msr.SYSENTER_EIP:
-      // Without long mode the upper half must be zero (no canonical 64-bit addresses).
+    case Msr.LSTAR:
+    case Msr.CSTAR:
+    case Msr.FS_BASE:
+    case Msr.GS_BASE:
+    case Msr.KERNEL_GS_BASE: {
+      // Addresses: they must be canonical (SDM vol. 4: WRMSR raises #GP otherwise).
+      const v = canonicalNumber(value);
+      if (v === null) return false;
+      writeAddressMsr(cpu, index, v);
+      return true;
+    }
+    case Msr.STAR:
+      s.starLo = Number(value & 0xffffffffn) | 0;
+      s.starHi = Number(value >> 32n) | 0;
+      return true;
+    case Msr.SFMASK:
       if (value > 0xffffffffn) return false;
-      if (index === Msr.SYSENTER_ESP) s.sysenterEsp = Number(value) | 0;
-      else s.sysenterEip = Number(value) | 0;
+      s.sfmask = Number(value) | 0;
+      return true;
+    case Msr.TSC_AUX:
+      if (value > 0xffffffffn) return false;
+      s.tscAux = Number(value) | 0;
       return true;
     case Msr.MISC_ENABLE:
       if ((value & ~(MISC_WRITABLE | MISC_READ_ONLY)) !== 0n) return false;
@@ -203,8 +265,15 @@ export function writeMsr(cpu: Cpu, index: number, value: bigint, guest: boolean)
       s.mtrrDefType = value;
       return true;
     case Msr.EFER:
-      // LMA/LME come with long mode; SCE needs SYSCALL, which Intel has only there.
-      if ((value & ~BigInt(eferWritable(cpu))) !== 0n) return false;
+      if (!guest) {
+        // The host restores state: LMA is part of it (the register store resyncs the mode).
+        if ((value & ~BigInt(eferWritable(cpu) | EFER_LMA)) !== 0n) return false;
+        cpu.efer = Number(value);
+        flushTlb(cpu, false);
+        return true;
+      }
+      // LMA is read-only: a guest write of it is ignored (writeEfer keeps the current one).
+      if ((value & ~BigInt(eferWritable(cpu) | EFER_LMA)) !== 0n) return false;
       writeEfer(cpu, Number(value));
       return true;
     case MSR_PLATFORM_ID:
@@ -227,4 +296,33 @@ export function writeMsr(cpu: Cpu, index: number, value: bigint, guest: boolean)
     return true;
   }
   return false;
+}
+
+/** Stores a checked canonical address into one of the address MSRs. */
+function writeAddressMsr(cpu: Cpu, index: number, v: number): void {
+  const s = cpu.sys;
+  switch (index) {
+    case Msr.SYSENTER_ESP:
+      s.sysenterEsp = v;
+      return;
+    case Msr.SYSENTER_EIP:
+      s.sysenterEip = v;
+      return;
+    case Msr.LSTAR:
+      s.lstar = v;
+      return;
+    case Msr.CSTAR:
+      s.cstar = v;
+      return;
+    case Msr.KERNEL_GS_BASE:
+      s.kernelGsBase = v;
+      return;
+    default:
+      // FS_BASE / GS_BASE are the hidden bases of the segment registers.
+      cpu.setSegmentBase64(
+        index === Msr.FS_BASE ? SEG_FS : SEG_GS,
+        v | 0,
+        Math.floor(v / 4294967296) | 0,
+      );
+  }
 }

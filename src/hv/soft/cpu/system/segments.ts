@@ -77,6 +77,12 @@ export function checkDataSegment(
  */
 export function loadSegmentProtected(cpu: Cpu, seg: number, selector: number): void {
   const d = cpu.sys.gate;
+  if (seg === SEG_SS && cpu.mode64 && (selector & 0xfffc) === 0) {
+    // 64-bit mode: a null SS is allowed below CPL 3 when RPL = CPL (SDM vol. 2, MOV).
+    if (cpu.cpl === 3 || (selector & 3) !== cpu.cpl) raiseFault(cpu, VEC_GP, true, 0);
+    loadNullStack(cpu, cpu.cpl);
+    return;
+  }
   if (seg === SEG_SS) {
     checkStackSegment(cpu, selector, cpu.cpl, d, VEC_GP, 0);
   } else if (!checkDataSegment(cpu, selector, cpu.cpl, d, VEC_GP, 0)) {
@@ -105,3 +111,14 @@ export function nullInaccessibleDataSegments(cpu: Cpu): void {
 
 /** ES, DS, FS, GS. */
 const DATA_SEGMENTS: readonly number[] = [SEG_ES, SEG_DS, SEG_FS, SEG_GS];
+
+/**
+ * Loads a null SS with RPL `cpl` (64-bit mode: interrupts and calls to an
+ * inner level, MOV SS). The register is unusable but keeps its DPL, which
+ * the saved state uses as CPL (the KVM convention), so at CPL 1-2 the
+ * attributes are those of a present writable data segment of that DPL.
+ */
+export function loadNullStack(cpu: Cpu, cpl: number): void {
+  const attr = cpl === 0 ? 0 : 0x4093 | (cpl << 5);
+  cpu.setSegment(SEG_SS, cpl, 0, 0, attr);
+}

@@ -70,10 +70,24 @@ export class SystemState {
   /** The incoming task's state during a task switch (task-switch.ts TASK_* indices). */
   readonly taskImage = new Int32Array(20);
 
-  // ---- SYSENTER (SDM vol. 3, 5.8.7): only the low 32 bits matter without long mode ----
+  // ---- SYSENTER (SDM vol. 3, 5.8.7): ESP/EIP are canonical addresses as signed numbers ----
   sysenterCs = 0;
   sysenterEsp = 0;
   sysenterEip = 0;
+
+  // ---- SYSCALL/SYSRET and long-mode MSRs (SDM vol. 3, 5.8.8; vol. 4, table 2-2) ----
+  /** IA32_STAR: bits 47:32 the SYSCALL CS, 63:48 the SYSRET CS base (low dword unused in 64-bit). */
+  starLo = 0;
+  starHi = 0;
+  /** IA32_LSTAR / IA32_CSTAR: SYSCALL targets, canonical signed numbers. */
+  lstar = 0;
+  cstar = 0;
+  /** IA32_FMASK: RFLAGS bits SYSCALL clears (the high dword is reserved). */
+  sfmask = 0;
+  /** IA32_KERNEL_GS_BASE: swapped with GS.base by SWAPGS, a canonical signed number. */
+  kernelGsBase = 0;
+  /** IA32_TSC_AUX: what RDTSCP returns in ECX. */
+  tscAux = 0;
 
   // ---- Memory types (stored only: the soft MMU caches nothing) ----
   pat = PAT_DEFAULT;

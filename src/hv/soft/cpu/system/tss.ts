@@ -2,10 +2,11 @@
  * Task-state segment layouts and the reads the rest of the system part
  * needs from the current TSS: the inner-level stack pointers (stack
  * switches) and the I/O permission bitmap. SDM vol. 3, 7.2.1 (32-bit TSS,
- * figure 7-2), 7.6 (16-bit TSS, figure 7-11); vol. 1, 19.5.2 (I/O bitmap).
+ * figure 7-2), 7.6 (16-bit TSS, figure 7-11), 8.7 (64-bit TSS: RSP0-2,
+ * IST1-7, the I/O map base at the same offset); vol. 1, 19.5.2 (I/O bitmap).
  */
 import type { Cpu } from "../cpu.js";
-import { SEG_TR, VEC_TS } from "../constants.js";
+import { SEG_TR, VEC_SS, VEC_TS } from "../constants.js";
 import { raiseFault, raiseGP } from "../fault.js";
 
 // ---- 32-bit TSS byte offsets ----
@@ -35,6 +36,33 @@ export const TSS16_GPRS = 18;
 export const TSS16_SEGS = 34;
 export const TSS16_LDT = 42;
 export const TSS16_MIN_LIMIT = 0x2b;
+
+// ---- 64-bit TSS byte offsets (SDM vol. 3, 8.7, figure 8-11) ----
+/** RSP0; RSP1, RSP2 follow, 8 bytes apart. */
+export const TSS64_RSP0 = 4;
+/** IST1; IST2-IST7 follow, 8 bytes apart. */
+export const TSS64_IST1 = 36;
+
+/** Linear base of the current TSS: 64-bit in IA-32e mode. */
+export function trBase(cpu: Cpu): number {
+  return cpu.longMode ? cpu.segBaseL[SEG_TR] : cpu.segBase[SEG_TR] >>> 0;
+}
+
+/**
+ * Reads the 64-bit TSS stack pointer at `offset` (RSPn or ISTn) into
+ * `cpu.sys.innerSp` as a signed number: #TS(TR selector + EXT) when the TSS
+ * is too short, #SS(EXT) when the pointer is not canonical (SDM vol. 3, 6.14.4
+ * and the INT n pseudo-code, IA-32e mode).
+ */
+export function readStack64(cpu: Cpu, offset: number, ext: number): void {
+  const err = (cpu.segSel[SEG_TR] & 0xfffc) | ext;
+  if (offset + 7 > cpu.segLimit[SEG_TR]) raiseFault(cpu, VEC_TS, true, err);
+  const at = cpu.sysLinear(trBase(cpu), offset);
+  const lo = cpu.readSys32(at);
+  const hi = cpu.readSys32(at + 4);
+  if ((hi << 16) >> 16 !== hi) raiseFault(cpu, VEC_SS, true, ext);
+  cpu.sys.innerSp = hi * 4294967296 + (lo >>> 0);
+}
 
 /** Whether TR holds a 32-bit TSS (types 9/11; an unusable TR counts as 32-bit, like reset). */
 export function trIs32(cpu: Cpu): boolean {
@@ -73,12 +101,12 @@ export function readInnerStack(cpu: Cpu, cpl: number, ext: number): void {
 export function checkIoPermission(cpu: Cpu, port: number, size: number): void {
   const attr = cpu.segAttr[SEG_TR];
   if (attr === 0 || (attr & 8) === 0) raiseGP(cpu, 0);
-  const base = cpu.segBase[SEG_TR] >>> 0;
+  const base = trBase(cpu);
   const limit = cpu.segLimit[SEG_TR];
   if (TSS32_IOMAP + 1 > limit) raiseGP(cpu, 0);
-  const at = cpu.readSys16(base + TSS32_IOMAP) + (port >>> 3);
+  const at = cpu.readSys16(cpu.sysLinear(base, TSS32_IOMAP)) + (port >>> 3);
   if (at + 1 > limit) raiseGP(cpu, 0);
-  const bits = cpu.readSys16(base + at);
+  const bits = cpu.readSys16(cpu.sysLinear(base, at));
   const mask = ((1 << size) - 1) << (port & 7);
   if ((bits & mask) !== 0) raiseGP(cpu, 0);
 }
