@@ -1,9 +1,9 @@
 /**
  * Runs every device test kernel on tsvm's PC (soft backend): the same
  * binaries, command lines and expected endings as the QEMU reference
- * (qemu-devices.test.ts). A kernel whose device is not wired into PcMachine
- * yet is listed in TSVM_TODO: it still runs, and node:test reports it as
- * "todo" instead of failing the suite.
+ * (qemu-devices.test.ts). A run that cannot pass reliably yet is listed in
+ * TSVM_TODO: it still runs, and node:test reports it as "todo" instead of
+ * failing the suite.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -17,23 +17,20 @@ import { parseGuestOutput, reportProblems } from "../guests/guest-kernels.js";
 import { DEVICE_RUNS, runBinary, type DeviceRun } from "./device-runs.js";
 
 /**
- * Runs that cannot pass on tsvm yet, with the reason; remove an entry once
- * its run passes. (The devices are all wired; what is left are bugs the
- * kernels found. "Late timers": the run loop only runs clock timers between
- * vCPU slices of 200 000 instructions, so a timer interrupt arrives up to a
- * slice (about 10 ms) late and periodic rates come out far too low.)
+ * Runs that cannot pass on tsvm reliably yet, with the reason; remove an
+ * entry once its run passes. (The devices are all wired, and clock timers
+ * now fire on time: what is left are races the kernels lose on tsvm.)
  */
 const TSVM_TODO: Readonly<Record<string, string>> = {
-  pic: "late timers: IRQ0 at 2 ms comes every 3-14 ms",
-  pit: "late timers: IRQ0 rates and the mode 0 one-shot are 5-20 ms late",
-  rtc: "late timers: the IRQ8 periodic interrupt at 512 Hz comes every ~7 ms",
-  uart: "late timers: the character-timeout interrupt (IIR 0xCC) is often missing 10 ms after the data stopped",
-  ioapic: "late timers: IRQ0 through the IOAPIC at 2 ms comes every 6-19 ms",
+  pic:
+    "'five held edges give one interrupt' fails in about 1 run in 10: the IRQ0 handler " +
+    "takes ~200 us on the soft CPU (partly because the kernel's data shares pages with its " +
+    "code: each interrupt's stores drop the handler's decoded blocks), so the 1 ms PIT's " +
+    "next edge can land inside it",
   hpet:
-    "late timers; the counter advances 2-5x faster than the TSC over 20 ms; in legacy " +
-    "replacement mode a 5 ms one-shot raises IRQ0 within 100 us of ENABLE_CNF, then again at 5 ms",
-  lapic:
-    "late timers: the APIC timer one-shot (5 ms) and periodic (2 ms) interrupts come 10-25 ms late",
+    "kernel: a retried legacy one-shot (measure_retry) re-enables legacy mode while the " +
+    "PIC holds the IRQ0 edge that leaving legacy mode made (QEMU does the same), so the " +
+    "run passes only when the first try is in range (a busy host can make it late)",
 };
 
 /** Guest time a kernel may take, with room for a slow host. */

@@ -210,3 +210,48 @@ test("LEG_RT_CNF: timer 0 takes IRQ0 and timer 1 IRQ8 while the PIT and RTC are 
   assert.equal(pins[21].level, true);
   assert.equal(router.level(0), true);
 });
+
+test("legacy one-shot as guests/devices/hpet.asm programs it: one IRQ0 edge, at the comparator", () => {
+  // An edge-triggered input (the master PIC's IR0): counts rises of ISA IRQ 0.
+  const router = new IsaIrqRouter();
+  let level = false;
+  const rises: number[] = [];
+  router.addSink({
+    setIrq: (irq, high) => {
+      if (irq !== 0) return;
+      if (high && !level) rises.push(rig.clock.now());
+      level = high;
+    },
+  });
+  const pit = new LegacyIrqGate(router.line(0));
+  const { rig, mmio } = setupHpet({
+    legacyIrq0: router.line(0),
+    onLegacyReplacementChange: (enabled) => pit.setOpen(!enabled),
+  });
+  // The PIT has counted out a mode 0 count of 1 (pit_quiet): OUT0 is high.
+  pit.setLevel(true);
+  rises.length = 0;
+  const program = () => {
+    mmio.write32(GEN_CONF, 0);
+    mmio.write32(MAIN_CNT, 0);
+    mmio.write32(MAIN_CNT + 4, 0);
+    mmio.write32(TIMER_CONF(0), INT_ENB);
+    mmio.write32(TIMER_CMP(0), 50_000); // 5 ms
+    mmio.write32(TIMER_CMP(0) + 4, 0);
+  };
+  program();
+  const enabled = rig.clock.now();
+  mmio.write32(GEN_CONF, ENABLE_CNF | LEG_RT_CNF);
+  assert.equal(router.level(0), false, "the PIT's high OUT0 is cut off, without an edge");
+  rig.advanceTo(enabled + 4_999_900);
+  assert.deepEqual(rises, [], "nothing before the comparator matches");
+  rig.advanceTo(enabled + 5_000_000);
+  rig.advance(15_000_000);
+  assert.deepEqual(rises, [enabled + 5_000_000], "one edge, 5 ms after ENABLE_CNF");
+  // Programming it again (measure_retry's second try): leaving legacy mode gives the PIT's
+  // high OUT0 back to IRQ0, an edge QEMU makes too (pit_irq_control re-drives OUT0). A
+  // guest whose PIC still holds it sees an interrupt as soon as it unmasks IRQ0.
+  rises.length = 0;
+  program();
+  assert.deepEqual(rises, [rig.clock.now()], "reopening the PIT's gate raised IRQ0");
+});

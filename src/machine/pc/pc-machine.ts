@@ -34,7 +34,7 @@ import {
   type CharBackend,
 } from "../../hw/legacy/index.js";
 import type { MachineType } from "../machine-types.js";
-import { RunLoop, type StopReason } from "../run-loop.js";
+import { DueTimers, RunLoop, type StopReason } from "../run-loop.js";
 import { ramLayout, ramSlots, type RamLayout } from "./memory-layout.js";
 
 export interface PcOptions {
@@ -51,6 +51,8 @@ export interface PcOptions {
 
 export class PcMachine {
   readonly clock = new VirtualClock({ paused: true });
+  /** Fires due timers where the guest reads time, not only between slices (run-loop.ts). */
+  private readonly dueTimers = new DueTimers(this.clock);
   readonly bus = new CpuBus("pc");
   readonly vm: SoftVm;
   readonly layout: RamLayout;
@@ -71,8 +73,8 @@ export class PcMachine {
   constructor(readonly options: PcOptions) {
     if (options.cpus < 1) throw new RangeError("a PC needs at least one vCPU");
     this.vm = new SoftVm({
-      accessHandler: this.bus,
-      clock: this.clock,
+      accessHandler: this.dueTimers.beforeReads(this.bus),
+      clock: this.dueTimers.observedClock(),
       onWake: () => this.loop?.wake(),
     });
     this.layout = ramLayout(options.memoryBytes, options.type.defaults.lowMemoryLimit);
@@ -93,7 +95,7 @@ export class PcMachine {
       elcr: true,
       onOutput: (level) => this.vm.setLint(0, 0, level),
     });
-    this.vm.setExtIntSource(this.pic);
+    this.vm.setExtIntSource(this.dueTimers.beforeAcknowledge(this.pic));
     this.irqs.addSink(this.pic);
     this.ioapic = new Ioapic(this.vm, { base: IOAPIC_BASE, id: IOAPIC_ID });
     this.ioapic.register(this.bus.mmio);
@@ -173,6 +175,7 @@ export class PcMachine {
     this.loop = new RunLoop({
       vcpus: this.vcpus,
       clock,
+      dueTimers: this.dueTimers,
       afterRound: () => this.vm.notifiers.drain(),
     });
   }
