@@ -62,34 +62,48 @@ function expectedStop(r: DeviceRun): (reason: StopReason) => boolean {
   }
 }
 
+/** Boots `r` once on a fresh machine and checks everything it printed and how it ended. */
+async function attempt(r: DeviceRun): Promise<void> {
+  const debugcon = new CaptureBackend();
+  const com1 = new CaptureBackend();
+  const machine = new PcMachine({
+    type: resolveMachineType("pc"),
+    memoryBytes: 64 << 20,
+    cpus: r.cpus,
+    serial: r.com1 ? [com1] : [],
+    debugcon,
+    debugExit: { iobase: 0xf4, iosize: 4 },
+  });
+  try {
+    const kernel = readFileSync(runBinary(r));
+    loadPcBoot(machine, { kind: "kernel", kernel, cmdline: r.cmdline });
+    const watchdog = setTimeout(() => machine.loop.requestStop({ kind: "host-quit" }), WATCHDOG_MS);
+    const reason = await machine.run();
+    clearTimeout(watchdog);
+    const log = `\n--- debugcon ---\n${debugcon.text}`;
+    assert.deepEqual(reportProblems(parseGuestOutput(debugcon.text)), [], log);
+    assert.ok(expectedStop(r)(reason), `ended with ${JSON.stringify(reason)}${log}`);
+    if (r.com1Output !== undefined) assert.equal(com1.text, r.com1Output, "COM1 output");
+  } finally {
+    machine.destroy();
+  }
+}
+
+/*
+ * The kernels measure time (interrupt rates, one-shot delays) against
+ * real-time windows of a few milliseconds. A host pause of that length (GC,
+ * preemption by other processes) can fail one such check without anything
+ * being wrong in tsvm, so a failed run gets one more try on a fresh machine;
+ * the first failure is printed as a diagnostic. Two failures fail the test.
+ */
 for (const r of DEVICE_RUNS) {
   const todo = TSVM_TODO[r.name];
-  test(`device kernel ${r.name} passes on tsvm`, { todo }, async () => {
-    const debugcon = new CaptureBackend();
-    const com1 = new CaptureBackend();
-    const machine = new PcMachine({
-      type: resolveMachineType("pc"),
-      memoryBytes: 64 << 20,
-      cpus: r.cpus,
-      serial: r.com1 ? [com1] : [],
-      debugcon,
-      debugExit: { iobase: 0xf4, iosize: 4 },
-    });
+  test(`device kernel ${r.name} passes on tsvm`, { todo }, async (t) => {
     try {
-      const kernel = readFileSync(runBinary(r));
-      loadPcBoot(machine, { kind: "kernel", kernel, cmdline: r.cmdline });
-      const watchdog = setTimeout(
-        () => machine.loop.requestStop({ kind: "host-quit" }),
-        WATCHDOG_MS,
-      );
-      const reason = await machine.run();
-      clearTimeout(watchdog);
-      const log = `\n--- debugcon ---\n${debugcon.text}`;
-      assert.deepEqual(reportProblems(parseGuestOutput(debugcon.text)), [], log);
-      assert.ok(expectedStop(r)(reason), `ended with ${JSON.stringify(reason)}${log}`);
-      if (r.com1Output !== undefined) assert.equal(com1.text, r.com1Output, "COM1 output");
-    } finally {
-      machine.destroy();
+      await attempt(r);
+    } catch (first) {
+      t.diagnostic(`first try failed, retrying once: ${String(first).slice(0, 2000)}`);
+      await attempt(r);
     }
   });
 }
