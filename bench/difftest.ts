@@ -1,7 +1,7 @@
 /**
  * On-demand differential run of the soft CPU against the host CPU
  * (docs/DIFFTEST.md). Runs N cases (default one million) spread over all
- * instruction groups, prints per-group counts, mismatches and the forms
+ * instruction groups, 32-bit and 64-bit mode (src/difftest/long/), prints per-group counts, mismatches and the forms
  * covered, and exits with status 1 if a gated group has a mismatch.
  *
  *   node dist/bench/difftest.js [--cases N] [--per-group N] [--seed S]
@@ -22,6 +22,18 @@ import {
 } from "../src/difftest/report.js";
 import { runGroups } from "../src/difftest/run.js";
 import { SoftRunner } from "../src/difftest/soft-runner.js";
+import { generateCase64 } from "../src/difftest/long/group64.js";
+import { ALL_GROUPS_64, findGroup64 } from "../src/difftest/long/groups64.js";
+import { NativeRunner64, prepareNativeRunner64 } from "../src/difftest/long/native-runner64.js";
+import { compareResults64 } from "../src/difftest/long/compare64.js";
+import {
+  formatFailure64,
+  formatFormProblems64,
+  formatSummary64,
+  groupStatus64,
+  runGroups64,
+} from "../src/difftest/long/run64.js";
+import { SoftRunner64 } from "../src/difftest/long/soft-runner64.js";
 
 interface Options {
   cases: number;
@@ -73,7 +85,8 @@ function parseArgs(argv: string[]): Options {
     else usage(`unknown argument ${arg}`);
   }
   for (const g of o.groups ?? [])
-    if (findGroup(g) === undefined) usage(`no group "${g}" (see --list)`);
+    if (findGroup(g) === undefined && findGroup64(g) === undefined)
+      usage(`no group "${g}" (see --list)`);
   return o;
 }
 
@@ -101,10 +114,90 @@ async function runOne(
     console.log(`    ${d.field}: native ${d.native}, soft ${d.soft}`);
 }
 
+/** `--case` for a 64-bit group: both results and the differences. */
+async function runOne64(spec: string, seed: number): Promise<number> {
+  const [name, index] = spec.split("#");
+  const group = findGroup64(name);
+  if (group === undefined || !/^\d+$/.test(index ?? ""))
+    usage(`--case wants group#index, got "${spec}"`);
+  const build = prepareNativeRunner64();
+  if ("skip" in build) {
+    console.error(`difftest: cannot run here: ${build.skip}`);
+    return 2;
+  }
+  const native = new NativeRunner64(build.path);
+  const soft = new SoftRunner64();
+  try {
+    const c = generateCase64(group, seed, Number(index));
+    const [n] = await native.run([c]);
+    const s = soft.run(c);
+    const verdict = compareResults64(c, n, s, soft.fpuAvailable);
+    console.log(formatFailure64({ case: c, ...verdict }, seed));
+    for (const [label, r] of [
+      ["native", n],
+      ["soft", s],
+    ] as const) {
+      const regs = Array.from(r.gpr, (v) => v.toString(16)).join(" ");
+      console.log(
+        `  ${label}: vector ${r.vector} rip=${r.rip.toString(16)} rflags=${r.rflags.toString(16)} gprs ${regs}`,
+      );
+    }
+    console.log(`  verdict: ${verdict.verdict}`);
+    return 0;
+  } finally {
+    native.close();
+    soft.destroy();
+  }
+}
+
+/** Runs the 64-bit groups; returns the gated failures. */
+async function run64(groups: typeof ALL_GROUPS_64, perGroup: number, o: Options): Promise<number> {
+  if (groups.length === 0) return 0;
+  const build = prepareNativeRunner64();
+  if ("skip" in build) {
+    console.error(`difftest: 64-bit mode cannot run here: ${build.skip}`);
+    return 0;
+  }
+  const native = new NativeRunner64(build.path);
+  const soft = new SoftRunner64();
+  try {
+    console.log(
+      `difftest 64-bit: seed ${o.seed}, ${perGroup} cases in each of ${groups.length} groups`,
+    );
+    const stats = await runGroups64({
+      seed: o.seed,
+      groups,
+      casesPerGroup: perGroup,
+      native,
+      soft,
+      onGroup: (s) => {
+        const rate = Math.round(s.cases / (s.ms / 1000));
+        console.log(`  ${s.group.name}: ${groupStatus64(s)} (${s.cases} cases, ${rate}/s)`);
+      },
+    });
+    let gatedFailures = 0;
+    for (const s of stats) {
+      if (s.mismatched + s.unimplemented === 0) continue;
+      if (GATED_GROUPS.has(s.group.name)) gatedFailures += s.mismatched + s.unimplemented;
+      console.log(`\n${s.group.name}: ${groupStatus64(s)}`);
+      for (const line of formatFormProblems64(s)) console.log(line);
+      for (const f of s.failures.slice(0, o.show)) console.log(formatFailure64(f, o.seed));
+    }
+    console.log("");
+    console.log(formatSummary64(stats, GATED_GROUPS));
+    return gatedFailures;
+  } finally {
+    native.close();
+    soft.destroy();
+  }
+}
+
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   const groups =
     o.groups === null ? ALL_GROUPS : ALL_GROUPS.filter((g) => o.groups?.includes(g.name));
+  const groups64 =
+    o.groups === null ? ALL_GROUPS_64 : ALL_GROUPS_64.filter((g) => o.groups?.includes(g.name));
   if (o.list) {
     for (const g of ALL_GROUPS) {
       console.log(
@@ -112,8 +205,17 @@ async function main(): Promise<number> {
       );
       for (const f of g.forms) console.log(`  ${f.name}`);
     }
+    for (const g of ALL_GROUPS_64) {
+      const gate = GATED_GROUPS.has(g.name) ? ", gated" : "";
+      console.log(`${g.name} (${g.forms.length} forms${gate}): ${g.title}`);
+      for (const f of g.forms) console.log(`  ${f.name}`);
+    }
     return 0;
   }
+  if (o.one !== null && findGroup64(o.one.split("#")[0]) !== undefined)
+    return runOne64(o.one, o.seed);
+  const perGroup = o.perGroup ?? Math.ceil(o.cases / (groups.length + groups64.length));
+  if (groups.length === 0) return (await run64(groups64, perGroup, o)) > 0 ? 1 : 0;
   const build = prepareNativeRunner();
   if ("skip" in build) {
     console.error(`difftest: cannot run here: ${build.skip}`);
@@ -126,7 +228,6 @@ async function main(): Promise<number> {
       await runOne(o.one, o.seed, native, soft);
       return 0;
     }
-    const perGroup = o.perGroup ?? Math.ceil(o.cases / groups.length);
     console.log(`difftest: seed ${o.seed}, ${perGroup} cases in each of ${groups.length} groups`);
     const start = performance.now();
     const stats = await runGroups({
@@ -150,6 +251,7 @@ async function main(): Promise<number> {
     }
     console.log("");
     console.log(formatSummary(stats, GATED_GROUPS));
+    gatedFailures += await run64(groups64, perGroup, o);
     console.log(`time: ${((performance.now() - start) / 1000).toFixed(1)} s`);
     return gatedFailures > 0 ? 1 : 0;
   } finally {
