@@ -74,8 +74,30 @@ export const GPR_NAMES = [
 
 // ---- SEGMENT set ----
 /** Numbers 0-5 follow the x86 encoding (ES, CS, SS, DS, FS, GS). */
-export const SEGMENT_NAMES = ["es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr", "gdtr", "idtr"] as const;
-export const Seg = { ES: 0, CS: 1, SS: 2, DS: 3, FS: 4, GS: 5, LDTR: 6, TR: 7, GDTR: 8, IDTR: 9 } as const;
+export const SEGMENT_NAMES = [
+  "es",
+  "cs",
+  "ss",
+  "ds",
+  "fs",
+  "gs",
+  "ldtr",
+  "tr",
+  "gdtr",
+  "idtr",
+] as const;
+export const Seg = {
+  ES: 0,
+  CS: 1,
+  SS: 2,
+  DS: 3,
+  FS: 4,
+  GS: 5,
+  LDTR: 6,
+  TR: 7,
+  GDTR: 8,
+  IDTR: 9,
+} as const;
 /**
  * Every SEGMENT value is 16 bytes: base (u64 at 0), limit (u32 at 8, in bytes,
  * already scaled by G), selector (u16 at 12), attributes (u16 at 14: the
@@ -84,7 +106,13 @@ export const Seg = { ES: 0, CS: 1, SS: 2, DS: 3, FS: 4, GS: 5, LDTR: 6, TR: 7, G
  * 16 does not fit, so an unusable segment has attributes 0). GDTR/IDTR use
  * only base and limit.
  */
-export const SEGMENT_LAYOUT = { base: 0, limit: 8, selector: 12, attributes: 14, size: 16 } as const;
+export const SEGMENT_LAYOUT = {
+  base: 0,
+  limit: 8,
+  selector: 12,
+  attributes: 14,
+  size: 16,
+} as const;
 
 // ---- CONTROL set ----
 export const Ctl = { CR0: 0, CR2: 2, CR3: 3, CR4: 4, CR8: 8, XCR0: 16 } as const;
