@@ -3,21 +3,18 @@
  * it when needed, keeps one child process for a whole run, and streams
  * cases to it in batches.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CaseResult, type DiffCase, manualCase } from "./case.js";
 import { defaultFxsave } from "./fxsave.js";
+import { RunnerProcess } from "./runner-process.js";
 import { decodeResult, encodeCases, RESULT_SIZE } from "./wire.js";
 
+export { NativeRunnerError } from "./runner-process.js";
+
 /** A native-runner problem: it could not start, died, or answered garbage. */
-export class NativeRunnerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "NativeRunnerError";
-  }
-}
 
 /** Where the native runner is, or why it cannot run here. */
 export type NativeBuild = { readonly path: string } | { readonly skip: string };
@@ -94,74 +91,21 @@ export function prepareNativeRunner(): NativeBuild {
 
 /** One native-runner child process; `run` batches are served in order. */
 export class NativeRunner {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private stderr = "";
-  private exited: string | null = null;
-  private pending: {
-    buf: Buffer;
-    filled: number;
-    resolve: (b: Buffer) => void;
-    reject: (e: Error) => void;
-  } | null = null;
+  private readonly process: RunnerProcess;
 
   constructor(path: string) {
-    this.child = spawn(path, [], { stdio: ["pipe", "pipe", "pipe"] });
-    this.child.stderr.on("data", (d: Buffer) => {
-      this.stderr += d.toString();
-    });
-    this.child.stdout.on("data", (d: Buffer) => this.onData(d));
-    this.child.on("error", (e) => this.fail(`cannot start ${path}: ${e.message}`));
-    this.child.on("exit", (code, signal) =>
-      this.fail(`native runner exited (${signal ?? `status ${code}`}) ${this.stderr.trim()}`),
-    );
-    this.child.stdin.on("error", (e) => this.fail(`writing to the native runner: ${e.message}`));
+    this.process = new RunnerProcess(path);
   }
 
-  private onData(d: Buffer): void {
-    const p = this.pending;
-    if (p === null) {
-      this.fail(`native runner sent ${d.length} unexpected bytes`);
-      return;
-    }
-    const n = Math.min(d.length, p.buf.length - p.filled);
-    d.copy(p.buf, p.filled, 0, n);
-    p.filled += n;
-    if (n < d.length) this.fail("native runner sent more results than cases");
-    if (p.filled === p.buf.length) {
-      this.pending = null;
-      p.resolve(p.buf);
-    }
-  }
-
-  private fail(message: string): void {
-    if (this.exited === null) this.exited = message;
-    const p = this.pending;
-    this.pending = null;
-    if (p !== null) p.reject(new NativeRunnerError(this.exited));
-  }
-
-  /** Runs `cases` natively; results in the same order (views into one buffer). */
+  /** Runs `cases` natively; results in the same order. */
   async run(cases: readonly DiffCase[]): Promise<CaseResult[]> {
-    if (this.exited !== null) throw new NativeRunnerError(this.exited);
-    if (this.pending !== null)
-      throw new NativeRunnerError("NativeRunner.run: a batch is still running");
     if (cases.length === 0) return [];
-    const input = encodeCases(cases);
-    const output = await new Promise<Buffer>((resolvePromise, reject) => {
-      this.pending = {
-        buf: Buffer.alloc(cases.length * RESULT_SIZE),
-        filled: 0,
-        resolve: resolvePromise,
-        reject,
-      };
-      this.child.stdin.write(input);
-    });
+    const output = await this.process.exchange(encodeCases(cases), cases.length * RESULT_SIZE);
     return cases.map((_, i) => decodeResult(output, i));
   }
 
-  /** Ends the child (closes its input; it exits at end of input). */
+  /** Ends the child (it exits at end of input). */
   close(): void {
-    this.exited ??= "native runner closed";
-    this.child.stdin.end();
+    this.process.close();
   }
 }

@@ -4,12 +4,13 @@
  * streams batches of cases to one child process (as native-runner.ts does
  * for the i386 runner).
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultFxsave } from "../fxsave.js";
-import { findRepoRoot, type NativeBuild, NativeRunnerError } from "../native-runner.js";
+import { findRepoRoot, type NativeBuild } from "../native-runner.js";
+import { RunnerProcess } from "../runner-process.js";
 import { type CaseResult64, type DiffCase64, manualCase64 } from "./case64.js";
 import { decodeResult64, encodeCases64, RESULT_SIZE_64 } from "./wire64.js";
 
@@ -66,76 +67,21 @@ export function prepareNativeRunner64(): NativeBuild {
 
 /** One 64-bit native-runner child process; `run` batches are served in order. */
 export class NativeRunner64 {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private stderr = "";
-  private exited: string | null = null;
-  private pending: {
-    buf: Buffer;
-    filled: number;
-    resolve: (b: Buffer) => void;
-    reject: (e: Error) => void;
-  } | null = null;
+  private readonly process: RunnerProcess;
 
   constructor(path: string) {
-    this.child = spawn(path, [], { stdio: ["pipe", "pipe", "pipe"] });
-    this.child.stderr.on("data", (d: Buffer) => {
-      this.stderr += d.toString();
-    });
-    this.child.stdout.on("data", (d: Buffer) => this.onData(d));
-    this.child.on("error", (e) => this.fail(`cannot start ${path}: ${e.message}`));
-    this.child.on("exit", (code, signal) =>
-      this.fail(`native runner exited (${signal ?? `status ${code}`}) ${this.stderr.trim()}`),
-    );
-    // EPIPE means the child died: give its exit event (signal, stderr) the first word.
-    this.child.stdin.on("error", (e) => {
-      setTimeout(() => this.fail(`writing to the native runner: ${e.message}`), 100);
-    });
-  }
-
-  private onData(d: Buffer): void {
-    const p = this.pending;
-    if (p === null) {
-      this.fail(`native runner sent ${d.length} unexpected bytes`);
-      return;
-    }
-    const n = Math.min(d.length, p.buf.length - p.filled);
-    d.copy(p.buf, p.filled, 0, n);
-    p.filled += n;
-    if (n < d.length) this.fail("native runner sent more results than cases");
-    if (p.filled === p.buf.length) {
-      this.pending = null;
-      p.resolve(p.buf);
-    }
-  }
-
-  private fail(message: string): void {
-    if (this.exited === null) this.exited = message;
-    const p = this.pending;
-    this.pending = null;
-    if (p !== null) p.reject(new NativeRunnerError(this.exited));
+    this.process = new RunnerProcess(path);
   }
 
   /** Runs `cases` natively; results in the same order. */
   async run(cases: readonly DiffCase64[]): Promise<CaseResult64[]> {
-    if (this.exited !== null) throw new NativeRunnerError(this.exited);
-    if (this.pending !== null) throw new NativeRunnerError("run: a batch is still running");
     if (cases.length === 0) return [];
-    const input = encodeCases64(cases);
-    const output = await new Promise<Buffer>((resolve, reject) => {
-      this.pending = {
-        buf: Buffer.alloc(cases.length * RESULT_SIZE_64),
-        filled: 0,
-        resolve,
-        reject,
-      };
-      this.child.stdin.write(input);
-    });
+    const output = await this.process.exchange(encodeCases64(cases), cases.length * RESULT_SIZE_64);
     return cases.map((_, i) => decodeResult64(output, i));
   }
 
   /** Ends the child (it exits at end of input). */
   close(): void {
-    this.exited ??= "native runner closed";
-    this.child.stdin.end();
+    this.process.close();
   }
 }
