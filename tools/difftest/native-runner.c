@@ -151,6 +151,8 @@ u32 g_regs[8] __attribute__((used));
 u32 g_eflags __attribute__((used));
 u32 g_code_addr __attribute__((used)) = CODE_ADDR;
 u32 host_esp __attribute__((used));
+/* EBP cannot be named as clobbered while it may be the frame pointer: kept by hand. */
+u32 host_ebp __attribute__((used));
 static u16 host_ds, host_es, host_fs, host_gs;
 
 /* The 32-bit ucontext the kernel passes to an SA_SIGINFO handler. */
@@ -251,6 +253,7 @@ static void enter_guest(void) {
   __asm__ volatile(
       "fxrstor fx_in\n\t"
       "mov %%esp, host_esp\n\t"
+      "mov %%ebp, host_ebp\n\t"
       "pushl g_eflags\n\t"
       "popfl\n\t"
       "mov g_regs+4, %%ecx\n\t"
@@ -264,6 +267,7 @@ static void enter_guest(void) {
       "jmp *g_code_addr\n\t"
       ".globl resume_point\n"
       "resume_point:\n\t"
+      "mov host_ebp, %%ebp\n\t"
       "cld"
       :
       :
